@@ -1,0 +1,300 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Defaults for Options fields left at their zero value.
+const (
+	DefaultTimeout          = 30 * time.Second
+	DefaultMaxResponseBytes = 1 << 20 // 1 MiB: metadata documents are small
+	DefaultMaxRedirects     = 3
+	// MCPProtocolVersion is sent as MCP-Protocol-Version on requests to MCP servers.
+	MCPProtocolVersion = "2025-11-25"
+)
+
+// ErrResponseTooLarge is wrapped when a response body exceeds MaxResponseBytes.
+var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
+
+// Options configure a Client's HTTP policy.
+type Options struct {
+	// Timeout bounds each HTTP request, including reading the body. Zero means DefaultTimeout.
+	Timeout time.Duration
+	// Retries is how many extra attempts an idempotent (GET) request gets after a
+	// network error or a 429, 503 or 504. Registration POSTs and management
+	// PUT/DELETE are never retried: a retried POST registers a second client and
+	// a retried PUT may present a registration access token the first one rotated.
+	Retries int
+	// CACertPEM, when set, replaces the system roots with these PEM certificates.
+	CACertPEM string
+	// InsecureSkipTLSVerify disables TLS certificate checks. For testing only.
+	InsecureSkipTLSVerify bool
+	// AllowInsecureHTTP permits plain http to hosts that are not loopback
+	// (for example http://keycloak:8080 on a private container network).
+	AllowInsecureHTTP bool
+	// Headers are added to every request (they never override Authorization).
+	Headers map[string]string
+	// UserAgent is sent on every request.
+	UserAgent string
+	// MaxResponseBytes caps every response body. Zero means DefaultMaxResponseBytes.
+	MaxResponseBytes int64
+	// MaxRedirects caps redirects followed by GET requests. Zero means
+	// DefaultMaxRedirects; negative means none.
+	MaxRedirects int
+	// Logger, when set, receives every exchange with secrets already redacted.
+	Logger Logger
+}
+
+// Logger receives one record per HTTP exchange. Headers and bodies it
+// receives have had credentials redacted (see Redact), so it may log them.
+type Logger interface {
+	LogExchange(ctx context.Context, ex Exchange)
+}
+
+// Exchange describes one HTTP request and its outcome, redacted.
+type Exchange struct {
+	Method          string
+	URL             string
+	RequestHeaders  http.Header
+	RequestBody     string
+	Status          int
+	ResponseHeaders http.Header
+	ResponseBody    string
+	Duration        time.Duration
+	Err             error
+}
+
+// Client performs the package's HTTP requests under one policy. It is safe
+// for concurrent use; create one per provider instance so connections pool.
+type Client struct {
+	opts      Options
+	plain     *http.Client          // non-idempotent requests: exactly one attempt
+	retrying  *retryablehttp.Client // idempotent requests
+	maxBody   int64
+	redirects int
+}
+
+// NewClient builds a Client from opts, validating the TLS settings.
+func NewClient(opts Options) (*Client, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Retries < 0 {
+		opts.Retries = 0
+	}
+	c := &Client{opts: opts, maxBody: opts.MaxResponseBytes, redirects: opts.MaxRedirects}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxResponseBytes
+	}
+	if c.redirects == 0 {
+		c.redirects = DefaultMaxRedirects
+	} else if c.redirects < 0 {
+		c.redirects = 0
+	}
+
+	transport := cleanhttp.DefaultPooledTransport()
+	if opts.CACertPEM != "" || opts.InsecureSkipTLSVerify {
+		tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+		if opts.CACertPEM != "" {
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM([]byte(opts.CACertPEM)) {
+				return nil, errors.New("ca_cert_pem holds no valid PEM certificate")
+			}
+			tlsConfig.RootCAs = pool
+		}
+		tlsConfig.InsecureSkipVerify = opts.InsecureSkipTLSVerify //nolint:gosec // explicit user opt-in
+		transport.TLSClientConfig = tlsConfig
+	}
+
+	c.plain = &http.Client{Transport: transport, Timeout: opts.Timeout, CheckRedirect: c.checkRedirect}
+
+	retrying := retryablehttp.NewClient()
+	retrying.HTTPClient = c.plain
+	retrying.RetryMax = opts.Retries
+	retrying.RetryWaitMin = 500 * time.Millisecond
+	retrying.RetryWaitMax = 5 * time.Second
+	retrying.Logger = nil
+	retrying.CheckRetry = retryIdempotent
+	// Give the caller the last response instead of a generic "giving up" error.
+	retrying.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	c.retrying = retrying
+	return c, nil
+}
+
+// AllowsInsecureHTTP reports whether plain http to non-loopback hosts is permitted.
+func (c *Client) AllowsInsecureHTTP() bool { return c.opts.AllowInsecureHTTP }
+
+// checkRedirect follows at most c.redirects redirects, only for GET, never
+// from https to http, and only to URLs the transport policy accepts.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if req.Method != http.MethodGet {
+		return http.ErrUseLastResponse
+	}
+	if len(via) > c.redirects {
+		return fmt.Errorf("stopped after %d redirects", c.redirects)
+	}
+	prev := via[len(via)-1]
+	if prev.URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refused redirect from %s to %s: it downgrades https to http", prev.URL, req.URL)
+	}
+	if err := ValidateURL(req.URL.String(), c.opts.AllowInsecureHTTP); err != nil {
+		return fmt.Errorf("refused redirect to %s: %w", req.URL, err)
+	}
+	return nil
+}
+
+// retryIdempotent retries network errors and 429/503/504; never a context
+// cancellation, a TLS or redirect-policy error, or any other status.
+func retryIdempotent(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		var certErr *tls.CertificateVerificationError
+		if errors.As(err, &certErr) || strings.Contains(err.Error(), "redirect") {
+			return false, err
+		}
+		return true, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, nil
+	}
+	return false, nil
+}
+
+// request is one HTTP call made through the policy.
+type request struct {
+	method      string
+	url         string
+	bearer      string // Authorization: Bearer value, omitted when empty
+	body        []byte // sent as application/json when non-nil
+	mcpProtocol bool   // add MCP-Protocol-Version (requests to MCP servers)
+	accept      string // Accept header; application/json when empty
+}
+
+// response is what came back, with the body read under the size cap.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	URL    string // final URL after redirects
+}
+
+// do sends req under the policy. GET requests go through the retrying
+// client; everything else is attempted exactly once.
+func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	if err := ValidateURL(r.url, c.opts.AllowInsecureHTTP); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	httpReq, err := retryablehttp.NewRequestWithContext(ctx, r.method, r.url, bodyReader(r.body))
+	if err != nil {
+		return nil, fmt.Errorf("building %s %s: %w", r.method, r.url, err)
+	}
+	for k, v := range c.opts.Headers {
+		httpReq.Header.Set(k, v)
+	}
+	if c.opts.UserAgent != "" {
+		httpReq.Header.Set("User-Agent", c.opts.UserAgent)
+	}
+	accept := r.accept
+	if accept == "" {
+		accept = "application/json"
+	}
+	httpReq.Header.Set("Accept", accept)
+	if r.body != nil {
+		httpReq.Header.Set("Content-Type", "application/json")
+	}
+	if r.bearer != "" {
+		httpReq.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	if r.mcpProtocol {
+		httpReq.Header.Set("MCP-Protocol-Version", MCPProtocolVersion)
+	}
+
+	var httpResp *http.Response
+	if r.method == http.MethodGet {
+		httpResp, err = c.retrying.Do(httpReq)
+	} else {
+		httpResp, err = c.plain.Do(httpReq.Request)
+	}
+	ex := Exchange{Method: r.method, URL: r.url, RequestHeaders: RedactHeaders(httpReq.Header), RequestBody: RedactJSON(r.body)}
+	if err != nil {
+		ex.Err, ex.Duration = err, time.Since(start)
+		c.log(ctx, ex)
+		return nil, fmt.Errorf("%s %s: %w", r.method, r.url, err)
+	}
+	defer httpResp.Body.Close()
+	body, readErr := io.ReadAll(io.LimitReader(httpResp.Body, c.maxBody+1))
+	resp := &response{Status: httpResp.StatusCode, Header: httpResp.Header, Body: body, URL: httpResp.Request.URL.String()}
+	ex.Status, ex.ResponseHeaders, ex.ResponseBody, ex.Duration = resp.Status, RedactHeaders(resp.Header), RedactJSON(body), time.Since(start)
+	switch {
+	case readErr != nil:
+		ex.Err = readErr
+		c.log(ctx, ex)
+		return nil, fmt.Errorf("%s %s: reading the response: %w", r.method, r.url, readErr)
+	case int64(len(body)) > c.maxBody:
+		ex.Err = ErrResponseTooLarge
+		ex.ResponseBody = ""
+		c.log(ctx, ex)
+		return resp, fmt.Errorf("%s %s: %w (%d bytes)", r.method, r.url, ErrResponseTooLarge, c.maxBody)
+	}
+	c.log(ctx, ex)
+	return resp, nil
+}
+
+func (c *Client) log(ctx context.Context, ex Exchange) {
+	if c.opts.Logger != nil {
+		c.opts.Logger.LogExchange(ctx, ex)
+	}
+}
+
+func bodyReader(b []byte) io.Reader {
+	if b == nil {
+		return nil
+	}
+	return bytes.NewReader(b)
+}
+
+// isJSONContentType reports whether a Content-Type names JSON (application/json
+// or any +json type). An empty type is treated as possibly JSON.
+func isJSONContentType(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// looksLikeHTML reports whether a response is an HTML page, as single-page
+// apps return for every path with status 200.
+func looksLikeHTML(resp *response) bool {
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+	if strings.Contains(ct, "text/html") {
+		return true
+	}
+	trimmed := bytes.TrimLeft(resp.Body, " \t\r\n\ufeff")
+	return bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<!doctype html")) || bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<html"))
+}
+
+// statusText gives "404 Not Found" style text for messages.
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return strconv.Itoa(code) + " " + t
+	}
+	return strconv.Itoa(code)
+}
