@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The main job in one command: real Keycloak and our MCP server, then
+# `apply` of examples/demo with the locally built provider, the result shown.
+#   tools/demo.sh up     start the servers (docker compose when a Docker engine
+#                        answers, the Keycloak distribution otherwise) and apply
+#   tools/demo.sh down   destroy the demo client, stop what `up` started
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+RUN_DIR="$MCP_CACHE_DIR/demo"
+WORK_DIR="$RUN_DIR/work"
+PLUGIN_DIR="$RUN_DIR/plugins"
+mkdir -p "$RUN_DIR" "$PLUGIN_DIR"
+
+testenv_bin() {
+  go build -o "$CACHE_BIN/testenv" ./internal/testenv/cmd/testenv
+  echo "$CACHE_BIN/testenv"
+}
+
+# The CLI: terraform when installed, else tofu built from the Go module proxy.
+pick_cli() {
+  if command -v terraform >/dev/null 2>&1; then
+    CLI="$(command -v terraform)"; PROVIDER_HOST="registry.terraform.io"
+  else
+    CLI="$(tools/tools.sh tofu)"; PROVIDER_HOST="registry.opentofu.org"
+  fi
+  cat > "$RUN_DIR/cli.tfrc" <<RC
+provider_installation {
+  dev_overrides {
+    "$PROVIDER_HOST/mcp-oauth/mcp" = "$PLUGIN_DIR"
+  }
+  direct {}
+}
+RC
+  export TF_CLI_CONFIG_FILE="$RUN_DIR/cli.tfrc"
+  export TF_IN_AUTOMATION=1
+}
+
+docker_engine_answers() {
+  command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1
+}
+
+up() {
+  log "building the provider"
+  go build -o "$PLUGIN_DIR/terraform-provider-mcp" .
+  pick_cli
+  local testenv; testenv="$(testenv_bin)"
+
+  if docker_engine_answers; then
+    log "a Docker engine answers: starting Keycloak and the MCP server with docker compose"
+    docker compose up -d --wait
+    echo docker > "$RUN_DIR/mode"
+    "$testenv" setup --demo   # the same post-start realm setup as the path without Docker
+  else
+    log "no Docker engine: starting Keycloak from its distribution and the MCP server from source"
+    echo native > "$RUN_DIR/mode"
+    "$testenv" up --demo
+  fi
+
+  log "minting an Initial Access Token (expiration 3600 s, count 10)"
+  local iat; iat="$("$testenv" mint-iat --expiration 3600 --count 10)"
+
+  rm -rf "$WORK_DIR"; mkdir -p "$WORK_DIR"
+  cp examples/demo/*.tf "$WORK_DIR/"
+  log "$(basename "$CLI") apply of examples/demo ($("$CLI" version | head -1))"
+  (cd "$WORK_DIR" && TF_VAR_initial_access_token="$iat" "$CLI" apply -auto-approve -input=false -no-color >"$RUN_DIR/apply.log" 2>&1) \
+    || { tail -50 "$RUN_DIR/apply.log" >&2; die "apply failed; full log: $RUN_DIR/apply.log"; }
+  echo
+  (cd "$WORK_DIR" && "$CLI" output -raw summary)
+  echo
+  log "state: $WORK_DIR; stop everything with 'make demo-down'"
+}
+
+down() {
+  if [ -f "$WORK_DIR/terraform.tfstate" ]; then
+    pick_cli
+    go build -o "$PLUGIN_DIR/terraform-provider-mcp" .
+    log "destroying the demo client"
+    (cd "$WORK_DIR" && TF_VAR_initial_access_token=unused "$CLI" destroy -auto-approve -input=false -no-color >"$RUN_DIR/destroy.log" 2>&1) \
+      || log "destroy failed (the servers may already be down); see $RUN_DIR/destroy.log"
+  fi
+  if [ "$(cat "$RUN_DIR/mode" 2>/dev/null)" = docker ]; then
+    docker compose down -v
+  else
+    "$(testenv_bin)" down
+  fi
+  rm -rf "$WORK_DIR" "$RUN_DIR/mode"
+  log "demo stopped"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) die "usage: tools/demo.sh up|down" ;;
+esac

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every check and test the project has, setting up what they need
+# (tofu, tfplugindocs, golangci-lint, and through internal/testenv the real
+# servers: Keycloak, Ory Hydra, node-oidc-provider and our MCP server).
+# This is what `make test` and CI run.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+MCPSERVER_DIR="internal/testenv/mcpserver"
+GO_TEST_TIMEOUT="${GO_TEST_TIMEOUT:-45m}"
+
+log "formatting (gofmt)"
+unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './tools/*'))"
+[ -z "$unformatted" ] || die "gofmt would change: $unformatted (run 'make fmt')"
+
+log "go vet"
+go vet ./...
+(cd "$MCPSERVER_DIR" && go vet ./...)
+
+log "golangci-lint"
+lint="$(tools/tools.sh golangci-lint)"
+"$lint" run ./...
+
+log "unit tests"
+go test -count=1 ./...
+(cd "$MCPSERVER_DIR" && go test -count=1 ./...)
+
+run_acceptance() { # label, cli path, extra env...
+  local label="$1" cli="$2"; shift 2
+  log "acceptance tests with $label ($("$cli" version | head -1)) against real servers"
+  env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$cli" "$@" \
+    go test -count=1 -timeout "$GO_TEST_TIMEOUT" ./internal/provider/... ./internal/testenv/...
+}
+
+tofu="$(tools/tools.sh tofu)"
+run_acceptance "OpenTofu" "$tofu" TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp
+
+# Terraform cannot be downloaded here; run against it too when one is installed.
+if terraform_bin="$(command -v terraform)"; then
+  run_acceptance "Terraform" "$terraform_bin"
+else
+  log "no terraform binary on PATH: acceptance tests ran with OpenTofu only"
+fi
+
+log "docs drift check"
+tools/docs.sh --check
+
+log "all checks passed"
