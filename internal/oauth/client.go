@@ -29,6 +29,11 @@ const (
 // ErrResponseTooLarge is wrapped when a response body exceeds MaxResponseBytes.
 var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
 
+// ErrRedirectRefused is wrapped when the redirect policy refused to follow a
+// redirect (too many, an https to http downgrade, or a URL the transport
+// policy rejects). Nothing was fetched from the refused URL.
+var ErrRedirectRefused = errors.New("redirect refused")
+
 // Options configure a Client's HTTP policy.
 type Options struct {
 	// Timeout bounds each HTTP request, including reading the body. Zero means DefaultTimeout.
@@ -144,14 +149,14 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 		return http.ErrUseLastResponse
 	}
 	if len(via) > c.redirects {
-		return fmt.Errorf("stopped after %d redirects", c.redirects)
+		return fmt.Errorf("%w: stopped after %d redirects", ErrRedirectRefused, c.redirects)
 	}
 	prev := via[len(via)-1]
 	if prev.URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return fmt.Errorf("refused redirect from %s to %s: it downgrades https to http", prev.URL, req.URL)
+		return fmt.Errorf("%w: from %s to %s, it downgrades https to http", ErrRedirectRefused, prev.URL, req.URL)
 	}
 	if err := ValidateURL(req.URL.String(), c.opts.AllowInsecureHTTP); err != nil {
-		return fmt.Errorf("refused redirect to %s: %w", req.URL, err)
+		return fmt.Errorf("%w: to %s: %w", ErrRedirectRefused, req.URL, err)
 	}
 	return nil
 }
@@ -164,7 +169,7 @@ func retryIdempotent(ctx context.Context, resp *http.Response, err error) (bool,
 	}
 	if err != nil {
 		var certErr *tls.CertificateVerificationError
-		if errors.As(err, &certErr) || strings.Contains(err.Error(), "redirect") {
+		if errors.As(err, &certErr) || errors.Is(err, ErrRedirectRefused) {
 			return false, err
 		}
 		return true, nil
@@ -184,6 +189,9 @@ type request struct {
 	body        []byte // sent as application/json when non-nil
 	mcpProtocol bool   // add MCP-Protocol-Version (requests to MCP servers)
 	accept      string // Accept header; application/json when empty
+	// headersOnly closes the body unread: an MCP probe may be answered with
+	// an endless event stream, and only its status and headers matter.
+	headersOnly bool
 }
 
 // response is what came back, with the body read under the size cap.
@@ -201,7 +209,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		return nil, err
 	}
 	start := time.Now()
-	httpReq, err := retryablehttp.NewRequestWithContext(ctx, r.method, r.url, bodyReader(r.body))
+	httpReq, err := http.NewRequestWithContext(ctx, r.method, r.url, bodyReader(r.body))
 	if err != nil {
 		return nil, fmt.Errorf("building %s %s: %w", r.method, r.url, err)
 	}
@@ -228,9 +236,13 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 
 	var httpResp *http.Response
 	if r.method == http.MethodGet {
-		httpResp, err = c.retrying.Do(httpReq)
+		retryable, convErr := retryablehttp.FromRequest(httpReq)
+		if convErr != nil {
+			return nil, fmt.Errorf("building %s %s: %w", r.method, r.url, convErr)
+		}
+		httpResp, err = c.retrying.Do(retryable)
 	} else {
-		httpResp, err = c.plain.Do(httpReq.Request)
+		httpResp, err = c.plain.Do(httpReq)
 	}
 	ex := Exchange{Method: r.method, URL: r.url, RequestHeaders: RedactHeaders(httpReq.Header), RequestBody: RedactJSON(r.body)}
 	if err != nil {
@@ -239,6 +251,12 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		return nil, fmt.Errorf("%s %s: %w", r.method, r.url, err)
 	}
 	defer httpResp.Body.Close()
+	if r.headersOnly {
+		resp := &response{Status: httpResp.StatusCode, Header: httpResp.Header, URL: httpResp.Request.URL.String()}
+		ex.Status, ex.ResponseHeaders, ex.Duration = resp.Status, RedactHeaders(resp.Header), time.Since(start)
+		c.log(ctx, ex)
+		return resp, nil
+	}
 	body, readErr := io.ReadAll(io.LimitReader(httpResp.Body, c.maxBody+1))
 	resp := &response{Status: httpResp.StatusCode, Header: httpResp.Header, Body: body, URL: httpResp.Request.URL.String()}
 	ex.Status, ex.ResponseHeaders, ex.ResponseBody, ex.Duration = resp.Status, RedactHeaders(resp.Header), RedactJSON(body), time.Since(start)

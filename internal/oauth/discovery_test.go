@@ -1,0 +1,76 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// chainSites starts an MCP server whose metadata lists two authorization
+// servers, each serving its own metadata.
+func chainSites(t *testing.T) (mcp, as1, as2 *discoSite) {
+	mcp, as1, as2 = newDiscoSite(t, false), newDiscoSite(t, false), newDiscoSite(t, false)
+	mcp.route("POST /mcp", serveChallenge(401, `Bearer resource_metadata="`+mcp.URL+`/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"`))
+	mcp.route("/.well-known/oauth-protected-resource/mcp", serveJSON(prmDoc(mcp.URL+"/mcp", as1.URL+"/realms/a", as2.URL)))
+	as1.route("/realms/a/.well-known/openid-configuration", serveJSON(asDoc(as1.URL+"/realms/a")))
+	as2.route("/.well-known/oauth-authorization-server", serveJSON(asDoc(as2.URL)))
+	return mcp, as1, as2
+}
+
+func TestDiscoverChain(t *testing.T) {
+	mcp, as1, as2 := chainSites(t)
+	c := mcp.client(t)
+
+	res, err := c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/mcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AuthorizationServer != as1.URL+"/realms/a" || res.Server.Source != SourceOIDC ||
+		res.Server.Metadata.RegistrationEndpoint != as1.URL+"/realms/a/register" || res.Resource.Challenge.Scope != "mcp:tools" {
+		t.Fatalf("default choice: %+v / %+v", res, res.Server)
+	}
+
+	res, err = c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/mcp", AuthorizationServer: as2.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AuthorizationServer != as2.URL || res.Server.MetadataURL != as2.URL+"/.well-known/oauth-authorization-server" {
+		t.Fatalf("explicit choice: %+v", res.Server)
+	}
+}
+
+func TestDiscoverChainErrors(t *testing.T) {
+	mcp, _, _ := chainSites(t)
+	c := mcp.client(t)
+
+	res, err := c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/mcp", AuthorizationServer: "https://unlisted.example.com"})
+	if !errors.Is(err, ErrNoAuthorizationServer) || !strings.Contains(err.Error(), "unlisted.example.com") {
+		t.Fatalf("want ErrNoAuthorizationServer naming the choice, got %v", err)
+	}
+	if res == nil || res.Resource == nil || res.Server != nil {
+		t.Fatalf("the resource step's result must come back with the error: %+v", res)
+	}
+
+	// Issuer mismatch in the second step: the resource result still comes back.
+	bad := newDiscoSite(t, false)
+	bad.route("/.well-known/oauth-authorization-server", serveJSON(asDoc(bad.URL+"/")))
+	mcp.route("/.well-known/oauth-protected-resource/mcp", serveJSON(prmDoc(mcp.URL+"/mcp", bad.URL)))
+	res, err = c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/mcp"})
+	var me *MismatchError
+	if !errors.As(err, &me) || res == nil || res.Resource == nil || res.AuthorizationServer != bad.URL {
+		t.Fatalf("want an issuer mismatch with the resource result, got %v / %+v", err, res)
+	}
+	if _, err := c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/mcp", IssuerMatch: IssuerMatchAllowTrailingSlash}); err != nil {
+		t.Fatalf("allow_trailing_slash: %v", err)
+	}
+
+	mcp.route("/.well-known/oauth-protected-resource/mcp", serveJSON(prmDoc(mcp.URL+"/mcp")))
+	if _, err := c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/mcp"}); !errors.Is(err, ErrNoAuthorizationServer) {
+		t.Fatalf("a resource listing no authorization server: got %v", err)
+	}
+
+	if _, err := c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/nothing-here"}); err == nil {
+		t.Fatal("want an error when the resource has no metadata")
+	}
+}

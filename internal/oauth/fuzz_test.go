@@ -1,0 +1,123 @@
+package oauth
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzParseWWWAuthenticate(f *testing.F) {
+	for _, seed := range []string{
+		`Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource"`,
+		`Basic realm="x", Bearer realm="mcp", resource_metadata="https://a/b", scope="read write"`,
+		`Bearer error_description="the \"token\", it expired", realm="a\\b"`,
+		`Negotiate dXNlcjpwYXNz==, Bearer realm="r"`,
+		` , Basic, ,Bearer  realm = "r" ,  , error = invalid_token ,`,
+		`Bearer resource_metadata=https://a.example/x, scope=x`,
+		`Bearer realm="abc`,
+		`Bearer realm="abc\`,
+		`Bearer abc def`,
+		`Basic abc=`,
+		"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		challenges, _ := ParseWWWAuthenticate([]string{header})
+		for _, c := range challenges {
+			if c.Scheme == "" {
+				t.Fatalf("empty scheme from %q", header)
+			}
+			for _, ch := range []byte(c.Scheme) {
+				if !isTokenChar(ch) {
+					t.Fatalf("scheme %q is not a token", c.Scheme)
+				}
+			}
+			if c.Token68 != "" && len(c.Params) > 0 {
+				t.Fatalf("a challenge has either a token68 or parameters: %+v", c)
+			}
+			for k := range c.Params {
+				if k != strings.ToLower(k) || k == "" {
+					t.Fatalf("parameter name %q must be lower-case and non-empty", k)
+				}
+			}
+		}
+		// The Bearer challenge is found whatever else the header holds.
+		if b, ok := FindBearerChallenge(challenges); ok {
+			_ = b.ResourceMetadata
+		}
+		// Splitting a header at a challenge boundary into two values gives the same challenges.
+		again, _ := ParseWWWAuthenticate([]string{header, ""})
+		if len(again) != len(challenges) {
+			t.Fatalf("an empty extra header value changed the result for %q", header)
+		}
+	})
+}
+
+func FuzzDecodeResourceMetadata(f *testing.F) {
+	for _, seed := range []string{
+		`{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as.example.com"],"scopes_supported":["a"]}`,
+		`{"resource":"r","scopes_supported":"a b","authorization_servers":"https://as","dpop_bound_access_tokens_required":"true"}`,
+		`{"resource":"r","authorization_servers":null,"x":{"y":[1,2]}}`,
+		`{"resource":42}`,
+		`{"authorization_servers":["x"]}`,
+		`[1,2]`,
+		`<html>`,
+		``,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := DecodeResourceMetadata(body)
+		checkDecodeResult(t, body, err, m.Raw)
+		if err == nil && strings.TrimSpace(m.Resource) == "" {
+			t.Fatalf("accepted a document without a resource: %q", body)
+		}
+	})
+}
+
+func FuzzDecodeServerMetadata(f *testing.F) {
+	for _, seed := range []string{
+		`{"issuer":"https://as.example.com","authorization_endpoint":"https://as.example.com/a","code_challenge_methods_supported":["S256"]}`,
+		`{"issuer":"i","scopes_supported":"openid profile","client_id_metadata_document_supported":"TRUE","response_types_supported":"code id_token"}`,
+		`{"issuer":"i","grant_types_supported":[null]}`,
+		`{"issuer":null}`,
+		`{"token_endpoint":"x"}`,
+		`"issuer"`,
+		`{`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := DecodeServerMetadata(body)
+		checkDecodeResult(t, body, err, m.Raw)
+		if err == nil && strings.TrimSpace(m.Issuer) == "" {
+			t.Fatalf("accepted a document without an issuer: %q", body)
+		}
+	})
+}
+
+// checkDecodeResult holds for both decoders: an error is one of the
+// documented kinds, and a success keeps the document as Raw.
+func checkDecodeResult(t *testing.T, body []byte, err error, raw json.RawMessage) {
+	t.Helper()
+	if err != nil {
+		var fe *FieldTypeError
+		if !errors.Is(err, ErrNotJSONObject) && !errors.Is(err, ErrMissingRequiredField) && !errors.As(err, &fe) {
+			t.Fatalf("undocumented error kind %T: %v", err, err)
+		}
+		if fe != nil && !utf8.ValidString(fe.Error()) && utf8.Valid(body) {
+			t.Fatalf("error message is not valid UTF-8: %q", fe.Error())
+		}
+		return
+	}
+	if !bytes.Equal(raw, bytes.TrimSpace(body)) {
+		t.Fatalf("Raw %q differs from the body %q", raw, body)
+	}
+	if !json.Valid(raw) {
+		t.Fatalf("accepted invalid JSON %q", body)
+	}
+}

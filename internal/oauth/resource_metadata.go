@@ -1,0 +1,325 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ProtectedResourceMetadata is an RFC 9728 document. Raw keeps the document
+// as served, so fields this type does not know (vendor extensions) are never lost.
+type ProtectedResourceMetadata struct {
+	Resource                              string
+	AuthorizationServers                  []string
+	JWKSURI                               string
+	ScopesSupported                       []string
+	BearerMethodsSupported                []string
+	ResourceSigningAlgValuesSupported     []string
+	ResourceName                          string
+	ResourceDocumentation                 string
+	ResourcePolicyURI                     string
+	ResourceTOSURI                        string
+	TLSClientCertificateBoundAccessTokens bool
+	AuthorizationDetailsTypesSupported    []string
+	DPoPSigningAlgValuesSupported         []string
+	DPoPBoundAccessTokensRequired         bool
+	SignedMetadata                        string
+	Raw                                   json.RawMessage
+}
+
+// DecodeResourceMetadata decodes an RFC 9728 document. It fails with
+// ErrNotJSONObject, ErrMissingRequiredField (no "resource") or a
+// *FieldTypeError; see docFields for the type mistakes it tolerates.
+func DecodeResourceMetadata(body []byte) (ProtectedResourceMetadata, error) {
+	d, err := newDocFields(body)
+	if err != nil {
+		return ProtectedResourceMetadata{}, err
+	}
+	resource, err := d.required("resource")
+	if err != nil {
+		return ProtectedResourceMetadata{}, err
+	}
+	m := ProtectedResourceMetadata{
+		Resource:                              resource,
+		AuthorizationServers:                  d.list("authorization_servers"),
+		JWKSURI:                               d.str("jwks_uri"),
+		ScopesSupported:                       d.scopeList("scopes_supported"),
+		BearerMethodsSupported:                d.list("bearer_methods_supported"),
+		ResourceSigningAlgValuesSupported:     d.list("resource_signing_alg_values_supported"),
+		ResourceName:                          d.str("resource_name"),
+		ResourceDocumentation:                 d.str("resource_documentation"),
+		ResourcePolicyURI:                     d.str("resource_policy_uri"),
+		ResourceTOSURI:                        d.str("resource_tos_uri"),
+		TLSClientCertificateBoundAccessTokens: d.boolean("tls_client_certificate_bound_access_tokens"),
+		AuthorizationDetailsTypesSupported:    d.list("authorization_details_types_supported"),
+		DPoPSigningAlgValuesSupported:         d.list("dpop_signing_alg_values_supported"),
+		DPoPBoundAccessTokensRequired:         d.boolean("dpop_bound_access_tokens_required"),
+		SignedMetadata:                        d.str("signed_metadata"),
+		Raw:                                   json.RawMessage(bytes.TrimSpace(body)),
+	}
+	if d.err != nil {
+		return ProtectedResourceMetadata{}, d.err
+	}
+	return m, nil
+}
+
+// ResourceMatch selects how a document's "resource" is compared with the
+// resource the client asked about.
+type ResourceMatch string
+
+const (
+	// ResourceMatchExact requires identical strings (RFC 9728 section 3.3).
+	ResourceMatchExact ResourceMatch = "exact"
+	// ResourceMatchSameOriginPrefix accepts a resource with the same origin
+	// whose path is a whole-segment prefix of the requested one, ignoring a
+	// trailing slash: for servers that publish their root (https://host/)
+	// or a trailing-slash variant for https://host/mcp.
+	ResourceMatchSameOriginPrefix ResourceMatch = "same_origin_prefix"
+)
+
+// ResourceMatchModes lists the valid ResourceMatch values.
+var ResourceMatchModes = []string{string(ResourceMatchExact), string(ResourceMatchSameOriginPrefix)}
+
+// resourceMatches compares a document's resource (got) with the requested one.
+func resourceMatches(mode ResourceMatch, requested, got string) bool {
+	if requested == got {
+		return true
+	}
+	if mode != ResourceMatchSameOriginPrefix {
+		return false
+	}
+	r, err1 := url.Parse(requested)
+	g, err2 := url.Parse(got)
+	if err1 != nil || err2 != nil || g.RawQuery != "" || g.Fragment != "" {
+		return false
+	}
+	if originOf(r) != originOf(g) {
+		return false
+	}
+	gp := strings.TrimSuffix(g.EscapedPath(), "/")
+	rp := strings.TrimSuffix(r.EscapedPath(), "/")
+	return gp == "" || rp == gp || strings.HasPrefix(rp, gp+"/")
+}
+
+// originOf returns scheme://host:port with case folded and the default port explicit.
+func originOf(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// ResourceMetadataWellKnownURLs returns the RFC 9728 section 3.1 URLs for a
+// resource, in the order to try them: the path-aware one (well-known prefix
+// inserted between host and path, query kept), then the root one. A
+// resource without a path has only the root one.
+func ResourceMetadataWellKnownURLs(resource string) ([]string, error) {
+	u, err := url.Parse(resource)
+	if err != nil {
+		return nil, fmt.Errorf("resource %q is not a valid URL: %w", resource, err)
+	}
+	const suffix = "/.well-known/oauth-protected-resource"
+	root := url.URL{Scheme: u.Scheme, Host: u.Host, Path: suffix}
+	if u.EscapedPath() == "" || u.EscapedPath() == "/" {
+		return []string{root.String()}, nil
+	}
+	pathAware := url.URL{Scheme: u.Scheme, Host: u.Host, RawQuery: u.RawQuery}
+	pathAware.Path = suffix + u.Path
+	pathAware.RawPath = suffix + u.EscapedPath()
+	return []string{pathAware.String(), root.String()}, nil
+}
+
+// ResourceMetadataRequest says what to discover. Set ResourceURL (the MCP
+// server URL, which is the resource identifier), MetadataURL (skips the
+// probe and the well-known URLs), or both. Without ResourceURL the document's
+// resource cannot be checked.
+type ResourceMetadataRequest struct {
+	ResourceURL string
+	MetadataURL string
+	Match       ResourceMatch // empty means ResourceMatchExact
+}
+
+// ResourceMetadataResult is a discovered document and how it was found.
+type ResourceMetadataResult struct {
+	Metadata ProtectedResourceMetadata
+	// MetadataURL is the URL the document was fetched from (before any redirect).
+	MetadataURL string
+	// Challenge is the Bearer challenge from the probe, nil when there was
+	// none (or no probe). Its Scope is authoritative for MCP clients.
+	Challenge *BearerChallenge
+	Attempts  []Attempt
+}
+
+// DiscoverResourceMetadata finds and checks a protected resource's metadata:
+// probe the MCP endpoint for a Bearer challenge, then try the challenge's
+// resource_metadata URL, the path-aware well-known URL and the root one;
+// the first valid document wins. It returns a *DiscoveryError when no URL
+// served a document and a *MismatchError when the only documents found
+// named another resource.
+func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetadataRequest) (*ResourceMetadataResult, error) {
+	match := req.Match
+	if match == "" {
+		match = ResourceMatchExact
+	}
+	if match != ResourceMatchExact && match != ResourceMatchSameOriginPrefix {
+		return nil, fmt.Errorf("unknown resource match mode %q: use one of %s", match, strings.Join(ResourceMatchModes, ", "))
+	}
+	if req.ResourceURL == "" && req.MetadataURL == "" {
+		return nil, fmt.Errorf("a resource URL or a metadata URL is required")
+	}
+	for _, u := range []string{req.ResourceURL, req.MetadataURL} {
+		if u == "" {
+			continue
+		}
+		if err := ValidateURL(u, c.opts.AllowInsecureHTTP); err != nil {
+			return nil, err
+		}
+	}
+
+	res := &ResourceMetadataResult{}
+	sought := "protected resource metadata"
+	var candidates []string
+	if req.MetadataURL != "" {
+		candidates = []string{req.MetadataURL}
+		sought += " at " + req.MetadataURL
+	} else {
+		sought += " for " + req.ResourceURL
+		challenge, attempt, err := c.probeResource(ctx, req.ResourceURL)
+		res.Attempts = append(res.Attempts, attempt)
+		if err != nil {
+			return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts, Err: err}
+		}
+		res.Challenge = challenge
+		if challenge != nil && challenge.ResourceMetadata != "" {
+			if err := ValidateURL(challenge.ResourceMetadata, c.opts.AllowInsecureHTTP); err != nil {
+				res.Attempts = append(res.Attempts, Attempt{URL: challenge.ResourceMetadata, Outcome: OutcomeRejected,
+					Detail: "the challenge's resource_metadata URL was not fetched: " + err.Error()})
+			} else {
+				candidates = append(candidates, challenge.ResourceMetadata)
+			}
+		}
+		wellKnown, err := ResourceMetadataWellKnownURLs(req.ResourceURL)
+		if err != nil {
+			return nil, err
+		}
+		candidates = appendUnique(candidates, wellKnown...)
+	}
+
+	var mismatch *MismatchError
+	for _, candidate := range candidates {
+		cr := c.fetchCandidate(ctx, candidate, true)
+		if cr.resp == nil {
+			res.Attempts = append(res.Attempts, cr.attempt)
+			if cr.stop != nil {
+				return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts, Err: cr.stop}
+			}
+			continue
+		}
+		doc, err := DecodeResourceMetadata(cr.resp.Body)
+		if err != nil {
+			res.Attempts = append(res.Attempts, decodeFailureAttempt(candidate, cr.resp, err))
+			continue
+		}
+		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, doc.Resource) {
+			res.Attempts = append(res.Attempts, Attempt{URL: candidate, Status: cr.resp.Status, Outcome: OutcomeRejected,
+				Detail: fmt.Sprintf("resource %q does not match %q (resource_match = %q)", doc.Resource, req.ResourceURL, match)})
+			if mismatch == nil {
+				mismatch = &MismatchError{Field: "resource", Expected: req.ResourceURL, Got: doc.Resource,
+					MetadataURL: candidate, Mode: string(match), Relax: resourceRelaxSetting(match, req.ResourceURL, doc.Resource)}
+			}
+			continue
+		}
+		res.Attempts = append(res.Attempts, Attempt{URL: candidate, Status: cr.resp.Status, Outcome: OutcomeFound,
+			Detail: "protected resource metadata for " + doc.Resource + redirectNote(candidate, cr.resp)})
+		res.Metadata, res.MetadataURL = doc, candidate
+		return res, nil
+	}
+	if mismatch != nil {
+		mismatch.Attempts = res.Attempts
+		return nil, mismatch
+	}
+	return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts}
+}
+
+// resourceRelaxSetting names the setting that would accept got, if any.
+func resourceRelaxSetting(mode ResourceMatch, requested, got string) string {
+	if mode == ResourceMatchExact && resourceMatches(ResourceMatchSameOriginPrefix, requested, got) {
+		return `resource_match = "` + string(ResourceMatchSameOriginPrefix) + `"`
+	}
+	return ""
+}
+
+// initializeProbe is a minimal JSON-RPC initialize: a server that requires
+// authorization answers it with 401 and its challenge.
+const initializeProbe = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"` +
+	MCPProtocolVersion + `","capabilities":{},"clientInfo":{"name":"terraform-provider-mcp","version":"discovery"}}}`
+
+// probeResource POSTs an unauthenticated initialize to the MCP endpoint and
+// reads its Bearer challenge from a 401 or a 403. Any HTTP answer lets
+// discovery go on to the well-known URLs; only a transport failure stops it.
+// The body is never read: a server without auth may answer with an event stream.
+func (c *Client) probeResource(ctx context.Context, resourceURL string) (*BearerChallenge, Attempt, error) {
+	resp, err := c.do(ctx, request{
+		method:      http.MethodPost,
+		url:         resourceURL,
+		body:        []byte(initializeProbe),
+		mcpProtocol: true,
+		accept:      "application/json, text/event-stream",
+		headersOnly: true,
+	})
+	a := Attempt{URL: resourceURL}
+	if err != nil {
+		a.Outcome, a.Detail = OutcomeFailed, "probing the MCP endpoint: "+err.Error()
+		return nil, a, err
+	}
+	a.Status = resp.Status
+	values := resp.Header.Values("WWW-Authenticate")
+	challenges, parseErr := ParseWWWAuthenticate(values)
+	bearer, ok := FindBearerChallenge(challenges)
+	switch {
+	case ok && (resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden):
+		if bearer.ResourceMetadata != "" {
+			a.Outcome, a.Detail = OutcomeFound, "Bearer challenge names resource_metadata "+bearer.ResourceMetadata
+		} else {
+			a.Outcome, a.Detail = OutcomeNotHere, "Bearer challenge without resource_metadata; trying the well-known URLs"
+		}
+		if parseErr != nil {
+			a.Detail += " (ignored a malformed part: " + parseErr.Error() + ")"
+		}
+		return &bearer, a, nil
+	case parseErr != nil:
+		a.Outcome, a.Detail = OutcomeNotHere, "malformed WWW-Authenticate ("+parseErr.Error()+"); trying the well-known URLs"
+	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
+		a.Outcome, a.Detail = OutcomeNotHere, statusText(resp.Status)+" without a Bearer challenge; trying the well-known URLs"
+	default:
+		a.Outcome, a.Detail = OutcomeNotHere, statusText(resp.Status)+" to an unauthenticated initialize (no challenge); trying the well-known URLs"
+	}
+	return nil, a, nil
+}
+
+func appendUnique(list []string, items ...string) []string {
+	for _, item := range items {
+		dup := false
+		for _, have := range list {
+			if have == item {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			list = append(list, item)
+		}
+	}
+	return list
+}

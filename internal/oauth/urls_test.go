@@ -1,0 +1,63 @@
+package oauth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidateURL(t *testing.T) {
+	tests := []struct {
+		name      string
+		raw       string
+		allowHTTP bool
+		wantErr   string // substring; empty means valid
+	}{
+		{name: "https", raw: "https://mcp.example.com/mcp"},
+		{name: "https with port and query", raw: "https://mcp.example.com:8443/mcp?x=1"},
+		{name: "http localhost", raw: "http://localhost:8000/mcp"},
+		{name: "http localhost uppercase", raw: "http://LOCALHOST:8000/mcp"},
+		{name: "http sub.localhost", raw: "http://mcp.localhost/mcp"},
+		{name: "http 127.0.0.1", raw: "http://127.0.0.1:9000/realms/x"},
+		{name: "http 127.5.6.7", raw: "http://127.5.6.7/"},
+		{name: "http ipv6 loopback", raw: "http://[::1]:8080/mcp"},
+		{name: "http private host refused", raw: "http://keycloak:8080/realms/x", wantErr: "allow_insecure_http"},
+		{name: "http private IP refused", raw: "http://10.0.0.5/mcp", wantErr: "only allowed for loopback"},
+		{name: "http localhost lookalike refused", raw: "http://localhost.example.com/mcp", wantErr: "loopback"},
+		{name: "http private host with opt-in", raw: "http://keycloak:8080/realms/x", allowHTTP: true},
+		{name: "relative", raw: "/mcp", wantErr: "not an absolute URL"},
+		{name: "no host", raw: "https:///mcp", wantErr: "not an absolute URL"},
+		{name: "ftp", raw: "ftp://example.com/x", wantErr: "only http and https"},
+		{name: "fragment", raw: "https://example.com/mcp#frag", wantErr: "fragment"},
+		{name: "empty fragment", raw: "https://example.com/mcp#", wantErr: "fragment"},
+		{name: "user info", raw: "https://user:pw@example.com/mcp", wantErr: "user information"},
+		{name: "garbage", raw: "https://exa mple.com/", wantErr: "not a valid URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ValidateURL(tt.raw, tt.allowHTTP)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("ValidateURL(%q) = %v, want nil", tt.raw, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("ValidateURL(%q) = %v, want error containing %q", tt.raw, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidateURLUserInfoIsNotEchoed(t *testing.T) {
+	err := ValidateURL("https://user:s3cr3t@example.com/mcp", false)
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("error must not repeat the password: %v", err)
+	}
+}
+
+func TestValidateURLInsecureIsTyped(t *testing.T) {
+	if err := ValidateURL("http://example.com/", false); !errors.Is(err, ErrInsecureTransport) {
+		t.Fatalf("want ErrInsecureTransport, got %v", err)
+	}
+}
