@@ -56,7 +56,7 @@ func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRe
 func validateURLShape(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a valid URL: %v", raw, err)
+		return fmt.Errorf("%q is not a valid URL: %w", raw, err)
 	}
 	if !u.IsAbs() || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute URL: it needs a scheme and a host, for example https://mcp.example.com/mcp", raw)

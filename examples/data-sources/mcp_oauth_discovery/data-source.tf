@@ -1,0 +1,22 @@
+# Run the whole MCP discovery chain from the MCP server URL: protected
+# resource metadata, then the first authorization server it lists, then that
+# server's metadata.
+data "mcp_oauth_discovery" "this" {
+  server_url = "https://mcp.example.com/mcp"
+}
+
+output "registration_endpoint" {
+  value = data.mcp_oauth_discovery.this.registration_endpoint
+}
+
+# The scope to request: the challenge's scope, else scopes_supported.
+output "scope" {
+  value = data.mcp_oauth_discovery.this.scope
+}
+
+# Pick another of the listed authorization servers.
+data "mcp_oauth_discovery" "secondary" {
+  server_url           = "https://mcp.example.com/mcp"
+  authorization_server = "https://login.example.com"
+  issuer_match         = "allow_trailing_slash"
+}

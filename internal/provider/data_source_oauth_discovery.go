@@ -1,0 +1,177 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
+)
+
+var _ datasource.DataSourceWithConfigure = (*oauthDiscoveryDataSource)(nil)
+
+// NewOAuthDiscoveryDataSource is the mcp_oauth_discovery data source.
+func NewOAuthDiscoveryDataSource() datasource.DataSource {
+	return &oauthDiscoveryDataSource{}
+}
+
+type oauthDiscoveryDataSource struct {
+	data *providerData
+}
+
+type oauthDiscoveryModel struct {
+	ServerURL                   types.String `tfsdk:"server_url"`
+	ResourceMatch               types.String `tfsdk:"resource_match"`
+	AuthorizationServer         types.String `tfsdk:"authorization_server"`
+	IssuerMatch                 types.String `tfsdk:"issuer_match"`
+	Scope                       types.String `tfsdk:"scope"`
+	RegistrationEndpoint        types.String `tfsdk:"registration_endpoint"`
+	AuthorizationEndpoint       types.String `tfsdk:"authorization_endpoint"`
+	TokenEndpoint               types.String `tfsdk:"token_endpoint"`
+	ResourceMetadata            types.Object `tfsdk:"resource_metadata"`
+	AuthorizationServerMetadata types.Object `tfsdk:"authorization_server_metadata"`
+}
+
+// resourceMetadataObject is the resource_metadata nested object.
+type resourceMetadataObject struct {
+	MetadataURL types.String `tfsdk:"metadata_url"`
+	resourceMetadataFields
+}
+
+func nestedResourceMetadataAttributes() map[string]schema.Attribute {
+	attrs := resourceMetadataAttributes()
+	attrs["metadata_url"] = computedString("The URL the protected resource metadata was found at.")
+	return attrs
+}
+
+func (d *oauthDiscoveryDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_oauth_discovery"
+}
+
+func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Runs MCP authorization discovery end to end from an MCP server URL: the protected resource " +
+			"metadata (RFC 9728), the choice of one of its authorization servers, and that server's metadata (RFC 8414 / " +
+			"OpenID Connect Discovery). Use it when a configuration needs, say, only the registration endpoint: " +
+			"`data.mcp_oauth_discovery.this.registration_endpoint`. Everything else the two documents hold is in " +
+			"`resource_metadata` and `authorization_server_metadata`.",
+		Attributes: map[string]schema.Attribute{
+			"server_url":     serverURLAttribute(true),
+			"resource_match": resourceMatchAttribute(),
+			"authorization_server": schema.StringAttribute{
+				MarkdownDescription: "Which of the resource's `authorization_servers` to use, by issuer identifier. It must be " +
+					"one the resource lists, exactly: that list is what makes an authorization server trusted for the resource. " +
+					"When not set, the first listed is used, and this attribute reports it.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{httpURLValidator{}},
+			},
+			"issuer_match": issuerMatchAttribute(),
+			"scope": computedString("The scope an MCP client should request: the `scope` of the server's `WWW-Authenticate` " +
+				"challenge when it sent one (the MCP specification makes it authoritative), otherwise the resource's " +
+				"`scopes_supported` joined by spaces; null when neither is available."),
+			"registration_endpoint": computedString("The chosen authorization server's RFC 7591 registration endpoint, " +
+				"ready for `mcp_dynamic_client.registration_endpoint`; null when the server does not advertise one (it " +
+				"then does not offer dynamic client registration, or hides it from discovery)."),
+			"authorization_endpoint": computedString("The chosen authorization server's authorization endpoint."),
+			"token_endpoint":         computedString("The chosen authorization server's token endpoint."),
+			"resource_metadata": schema.SingleNestedAttribute{
+				MarkdownDescription: "The protected resource metadata, with the same attributes as the " +
+					"`mcp_protected_resource_metadata` data source.",
+				Computed:   true,
+				Attributes: nestedResourceMetadataAttributes(),
+			},
+			"authorization_server_metadata": schema.SingleNestedAttribute{
+				MarkdownDescription: "The chosen authorization server's metadata, with the same attributes as the " +
+					"`mcp_authorization_server_metadata` data source.",
+				Computed:   true,
+				Attributes: serverMetadataAttributes(),
+			},
+		},
+	}
+}
+
+func (d *oauthDiscoveryDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if data := configureDiscovery(req, resp); data != nil {
+		d.data = data
+	}
+}
+
+func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg oauthDiscoveryModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client := discoveryClient(d.data, &resp.Diagnostics)
+	if client == nil {
+		return
+	}
+	ctx = withSecretMasking(ctx, d.data.secrets()...)
+	checkTransport(path.Root("server_url"), cfg.ServerURL.ValueString(), d.data, &resp.Diagnostics)
+	checkTransport(path.Root("authorization_server"), cfg.AuthorizationServer.ValueString(), d.data, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	res, err := client.Discover(ctx, oauth.DiscoveryRequest{
+		ResourceURL:         cfg.ServerURL.ValueString(),
+		ResourceMatch:       oauth.ResourceMatch(cfg.ResourceMatch.ValueString()),
+		AuthorizationServer: cfg.AuthorizationServer.ValueString(),
+		IssuerMatch:         oauth.IssuerMatch(cfg.IssuerMatch.ValueString()),
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, oauth.ErrNoAuthorizationServer):
+			resp.Diagnostics.AddAttributeError(path.Root("authorization_server"), "No usable authorization server",
+				err.Error()+"\n\nProtected resource metadata URLs tried:\n"+oauth.FormatAttempts(res.Resource.Attempts))
+		case res == nil: // the resource step failed
+			addDiscoveryError(&resp.Diagnostics, err, "protected resource", path.Root("server_url"), path.Root("resource_match"))
+		default:
+			addDiscoveryError(&resp.Diagnostics, err, "authorization server", path.Root("authorization_server"), path.Root("issuer_match"))
+		}
+		return
+	}
+
+	state := cfg
+	state.AuthorizationServer = types.StringValue(res.AuthorizationServer)
+	state.Scope = discoveredScope(res.Resource)
+	state.RegistrationEndpoint = metadataString(res.Server.Metadata.RegistrationEndpoint)
+	state.AuthorizationEndpoint = metadataString(res.Server.Metadata.AuthorizationEndpoint)
+	state.TokenEndpoint = metadataString(res.Server.Metadata.TokenEndpoint)
+
+	resourceObj := resourceMetadataObject{
+		MetadataURL:            types.StringValue(res.Resource.MetadataURL),
+		resourceMetadataFields: newResourceMetadataFields(ctx, res.Resource, &resp.Diagnostics),
+	}
+	obj, diags := types.ObjectValueFrom(ctx, attributeTypes(nestedResourceMetadataAttributes()), resourceObj)
+	resp.Diagnostics.Append(diags...)
+	state.ResourceMetadata = obj
+
+	serverFields := newServerMetadataFields(ctx, res.Server, &resp.Diagnostics)
+	obj, diags = types.ObjectValueFrom(ctx, attributeTypes(serverMetadataAttributes()), serverFields)
+	resp.Diagnostics.Append(diags...)
+	state.AuthorizationServerMetadata = obj
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// discoveredScope follows MCP scope selection: the challenge's scope, else
+// the resource's scopes_supported.
+func discoveredScope(res *oauth.ResourceMetadataResult) types.String {
+	if res.Challenge != nil && strings.TrimSpace(res.Challenge.Scope) != "" {
+		return types.StringValue(res.Challenge.Scope)
+	}
+	if len(res.Metadata.ScopesSupported) > 0 {
+		return types.StringValue(strings.Join(res.Metadata.ScopesSupported, " "))
+	}
+	return types.StringNull()
+}

@@ -1,0 +1,111 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+const discoveryAddress = "data.mcp_oauth_discovery.test"
+
+func TestAccOAuthDiscoveryDataSource_chain(t *testing.T) {
+	f := newDiscoveryFixture(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}
+
+output "registration_endpoint" {
+  value = data.mcp_oauth_discovery.test.authorization_server_metadata.registration_endpoint
+}`, f.resourceURL()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server"), knownvalue.StringExact(f.issuer())),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("scope"), knownvalue.StringExact("mcp:tools mcp:prompts")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("resource"),
+					knownvalue.StringExact(f.resourceURL())),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("metadata_url"),
+					knownvalue.StringExact(f.prmURL())),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server_metadata").AtMapKey("pkce_s256_supported"),
+					knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server_metadata").AtMapKey("attempts"),
+					knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownOutputValue("registration_endpoint",
+					knownvalue.StringExact(f.issuer()+"/clients-registrations/openid-connect")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("registration_endpoint"),
+					knownvalue.StringExact(f.issuer()+"/clients-registrations/openid-connect")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("token_endpoint"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_endpoint"), knownvalue.NotNull()),
+			},
+		}},
+	})
+}
+
+func TestAccOAuthDiscoveryDataSource_chooseAuthorizationServer(t *testing.T) {
+	f := newDiscoveryFixture(t)
+	config := func(as string) string {
+		return fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url           = %q
+  authorization_server = %q
+}`, f.resourceURL(), as)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config("https://unlisted.example.com"),
+				ExpectError: regexp.MustCompile(`(?s)No usable authorization server.*unlisted\.example\.com.*other-as\.example\.com`),
+			},
+			{
+				Config: config(f.issuer()),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server_metadata").AtMapKey("metadata_issuer"),
+						knownvalue.StringExact(f.issuer())),
+				},
+			},
+		},
+	})
+}
+
+func TestAccOAuthDiscoveryDataSource_issuerMismatch(t *testing.T) {
+	f := newDiscoveryFixture(t)
+	f.route("/realms/mcp/.well-known/openid-configuration", fixtureJSON(fixtureServerMetadata(f.issuer()+"/")))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}`, f.resourceURL()),
+			ExpectError: regexp.MustCompile(`(?s)authorization server metadata names another issuer.*issuer_match = "allow_trailing_slash"`),
+		}},
+	})
+}
+
+func TestAccOAuthDiscoveryDataSource_badInput(t *testing.T) {
+	config := func(attrs string) string {
+		return fmt.Sprintf("data \"mcp_oauth_discovery\" \"test\" {\n%s\n}\n", attrs)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(``), ExpectError: regexp.MustCompile(`server_url`)},
+			{Config: config(`server_url = "https://mcp.example.com/mcp#top"`), ExpectError: regexp.MustCompile(`has a fragment`)},
+			{Config: config(`server_url = "http://mcp.internal/mcp"`), ExpectError: regexp.MustCompile(`(?s)Plain http is not allowed.*allow_insecure_http`)},
+			{Config: config(`server_url = "https://mcp.example.com/mcp"
+authorization_server = "not a url"`), ExpectError: regexp.MustCompile(`not an absolute URL`)},
+		},
+	})
+}

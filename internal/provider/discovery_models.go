@@ -1,0 +1,417 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
+)
+
+// Models and schema pieces shared by the three discovery data sources, so
+// mcp_oauth_discovery's nested objects match the standalone data sources
+// attribute for attribute.
+
+// attemptModel is one element of an `attempts` list.
+type attemptModel struct {
+	URL     types.String `tfsdk:"url"`
+	Status  types.Int64  `tfsdk:"status"`
+	Outcome types.String `tfsdk:"outcome"`
+	Detail  types.String `tfsdk:"detail"`
+}
+
+func attemptsAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		MarkdownDescription: "Every URL discovery tried, in order, with what it answered. Read it when the result is not " +
+			"what you expected: it shows which well-known URL served the document and why the others were skipped.",
+		Computed: true,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"url":    schema.StringAttribute{Computed: true, MarkdownDescription: "The URL requested."},
+			"status": schema.Int64Attribute{Computed: true, MarkdownDescription: "The HTTP status, `0` when no response was received."},
+			"outcome": schema.StringAttribute{Computed: true, MarkdownDescription: "`found` (the document used), `not_here` " +
+				"(no document at this URL: 4xx, 502, an HTML page, not JSON), `rejected` (a document that failed a check, such as " +
+				"a mismatched resource or issuer, or a refused redirect) or `failed` (an error that stopped discovery)."},
+			"detail": schema.StringAttribute{Computed: true, MarkdownDescription: "A short explanation of the outcome."},
+		}},
+	}
+}
+
+func attemptsValue(ctx context.Context, attempts []oauth.Attempt, diags *diag.Diagnostics) types.List {
+	models := make([]attemptModel, len(attempts))
+	for i, a := range attempts {
+		models[i] = attemptModel{
+			URL:     types.StringValue(a.URL),
+			Status:  types.Int64Value(int64(a.Status)),
+			Outcome: types.StringValue(string(a.Outcome)),
+			Detail:  types.StringValue(strings.ToValidUTF8(a.Detail, "\uFFFD")),
+		}
+	}
+	elemType := types.ObjectType{AttrTypes: attributeTypes(attemptsAttribute().NestedObject.Attributes)}
+	v, d := types.ListValueFrom(ctx, elemType, models)
+	diags.Append(d...)
+	return v
+}
+
+// attributeTypes derives an object's attribute types from its schema, so the
+// two can never disagree.
+func attributeTypes(attrs map[string]schema.Attribute) map[string]attr.Type {
+	out := make(map[string]attr.Type, len(attrs))
+	for name, a := range attrs {
+		out[name] = a.GetType()
+	}
+	return out
+}
+
+// metadataString maps an absent (empty) document field to null.
+func metadataString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// metadataList maps an absent list to null and keeps the server's order.
+func metadataList(items []string) types.List {
+	if items == nil {
+		return types.ListNull(types.StringType)
+	}
+	values := make([]attr.Value, len(items))
+	for i, s := range items {
+		values[i] = types.StringValue(strings.ToValidUTF8(s, "\uFFFD"))
+	}
+	return types.ListValueMust(types.StringType, values)
+}
+
+func metadataJSON(raw []byte) types.String {
+	return types.StringValue(strings.ToValidUTF8(string(raw), "\uFFFD"))
+}
+
+func computedString(desc string) schema.StringAttribute {
+	return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+}
+
+func computedList(desc string) schema.ListAttribute {
+	return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc}
+}
+
+func computedBool(desc string) schema.BoolAttribute {
+	return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
+}
+
+// resourceMetadataFields are the outputs of protected resource discovery.
+type resourceMetadataFields struct {
+	Resource                              types.String `tfsdk:"resource"`
+	AuthorizationServers                  types.List   `tfsdk:"authorization_servers"`
+	JWKSURI                               types.String `tfsdk:"jwks_uri"`
+	ScopesSupported                       types.List   `tfsdk:"scopes_supported"`
+	BearerMethodsSupported                types.List   `tfsdk:"bearer_methods_supported"`
+	ResourceSigningAlgValuesSupported     types.List   `tfsdk:"resource_signing_alg_values_supported"`
+	ResourceName                          types.String `tfsdk:"resource_name"`
+	ResourceDocumentation                 types.String `tfsdk:"resource_documentation"`
+	ResourcePolicyURI                     types.String `tfsdk:"resource_policy_uri"`
+	ResourceTOSURI                        types.String `tfsdk:"resource_tos_uri"`
+	TLSClientCertificateBoundAccessTokens types.Bool   `tfsdk:"tls_client_certificate_bound_access_tokens"`
+	AuthorizationDetailsTypesSupported    types.List   `tfsdk:"authorization_details_types_supported"`
+	DPoPSigningAlgValuesSupported         types.List   `tfsdk:"dpop_signing_alg_values_supported"`
+	DPoPBoundAccessTokensRequired         types.Bool   `tfsdk:"dpop_bound_access_tokens_required"`
+	SignedMetadata                        types.String `tfsdk:"signed_metadata"`
+	ChallengeScope                        types.String `tfsdk:"challenge_scope"`
+	ChallengeError                        types.String `tfsdk:"challenge_error"`
+	ChallengeErrorDescription             types.String `tfsdk:"challenge_error_description"`
+	Attempts                              types.List   `tfsdk:"attempts"`
+	MetadataJSON                          types.String `tfsdk:"metadata_json"`
+}
+
+func resourceMetadataAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"resource": computedString("The `resource` the document names: the protected resource's identifier, to send as the " +
+			"`resource` parameter (RFC 8707) in authorization and token requests."),
+		"authorization_servers": computedList("Issuer identifiers of the authorization servers that can issue tokens for this " +
+			"resource, in the server's order. Pass one to `mcp_authorization_server_metadata`, or use `mcp_oauth_discovery`."),
+		"jwks_uri":         computedString("URL of the resource's JSON Web Key Set, or null."),
+		"scopes_supported": computedList("Scopes the resource understands, or null when the document does not say."),
+		"bearer_methods_supported": computedList("How the resource accepts bearer tokens (`header`, `body`, `query`), or " +
+			"null when the document does not say."),
+		"resource_signing_alg_values_supported": computedList("JWS algorithms the resource signs responses with, or null."),
+		"resource_name":                         computedString("Human-readable name of the resource, or null."),
+		"resource_documentation":                computedString("URL of the resource's developer documentation, or null."),
+		"resource_policy_uri":                   computedString("URL of the resource's data usage policy, or null."),
+		"resource_tos_uri":                      computedString("URL of the resource's terms of service, or null."),
+		"tls_client_certificate_bound_access_tokens": computedBool("Whether the resource supports mutual-TLS " +
+			"certificate-bound access tokens (RFC 8705); false when absent."),
+		"authorization_details_types_supported": computedList("`authorization_details` types the resource supports " +
+			"(RFC 9396), or null."),
+		"dpop_signing_alg_values_supported": computedList("JWS algorithms the resource accepts for DPoP proofs (RFC 9449), or null."),
+		"dpop_bound_access_tokens_required": computedBool("Whether the resource requires DPoP-bound access tokens; false when absent."),
+		"signed_metadata":                   computedString("The signed metadata JWT, as served and not verified, or null."),
+		"challenge_scope": computedString("The `scope` of the Bearer challenge the MCP endpoint answered with, or null " +
+			"when there was none. MCP clients request this scope in preference to `scopes_supported`."),
+		"challenge_error": computedString("The `error` of the Bearer challenge (for example `invalid_token` or " +
+			"`insufficient_scope`), or null."),
+		"challenge_error_description": computedString("The `error_description` of the Bearer challenge, or null."),
+		"attempts":                    attemptsAttribute(),
+		"metadata_json": computedString("The document exactly as served, including fields this provider does not model. " +
+			"Read vendor fields with `jsondecode(...)`."),
+	}
+}
+
+func newResourceMetadataFields(ctx context.Context, res *oauth.ResourceMetadataResult, diags *diag.Diagnostics) resourceMetadataFields {
+	m := res.Metadata
+	f := resourceMetadataFields{
+		Resource:                              types.StringValue(m.Resource),
+		AuthorizationServers:                  metadataList(m.AuthorizationServers),
+		JWKSURI:                               metadataString(m.JWKSURI),
+		ScopesSupported:                       metadataList(m.ScopesSupported),
+		BearerMethodsSupported:                metadataList(m.BearerMethodsSupported),
+		ResourceSigningAlgValuesSupported:     metadataList(m.ResourceSigningAlgValuesSupported),
+		ResourceName:                          metadataString(m.ResourceName),
+		ResourceDocumentation:                 metadataString(m.ResourceDocumentation),
+		ResourcePolicyURI:                     metadataString(m.ResourcePolicyURI),
+		ResourceTOSURI:                        metadataString(m.ResourceTOSURI),
+		TLSClientCertificateBoundAccessTokens: types.BoolValue(m.TLSClientCertificateBoundAccessTokens),
+		AuthorizationDetailsTypesSupported:    metadataList(m.AuthorizationDetailsTypesSupported),
+		DPoPSigningAlgValuesSupported:         metadataList(m.DPoPSigningAlgValuesSupported),
+		DPoPBoundAccessTokensRequired:         types.BoolValue(m.DPoPBoundAccessTokensRequired),
+		SignedMetadata:                        metadataString(m.SignedMetadata),
+		ChallengeScope:                        types.StringNull(),
+		ChallengeError:                        types.StringNull(),
+		ChallengeErrorDescription:             types.StringNull(),
+		Attempts:                              attemptsValue(ctx, res.Attempts, diags),
+		MetadataJSON:                          metadataJSON(m.Raw),
+	}
+	if c := res.Challenge; c != nil {
+		f.ChallengeScope = metadataString(c.Scope)
+		f.ChallengeError = metadataString(c.Error)
+		f.ChallengeErrorDescription = metadataString(c.ErrorDescription)
+	}
+	return f
+}
+
+// serverMetadataFields are the outputs of authorization server discovery.
+type serverMetadataFields struct {
+	MetadataIssuer                             types.String `tfsdk:"metadata_issuer"`
+	AuthorizationEndpoint                      types.String `tfsdk:"authorization_endpoint"`
+	TokenEndpoint                              types.String `tfsdk:"token_endpoint"`
+	RegistrationEndpoint                       types.String `tfsdk:"registration_endpoint"`
+	JWKSURI                                    types.String `tfsdk:"jwks_uri"`
+	IntrospectionEndpoint                      types.String `tfsdk:"introspection_endpoint"`
+	RevocationEndpoint                         types.String `tfsdk:"revocation_endpoint"`
+	UserinfoEndpoint                           types.String `tfsdk:"userinfo_endpoint"`
+	EndSessionEndpoint                         types.String `tfsdk:"end_session_endpoint"`
+	DeviceAuthorizationEndpoint                types.String `tfsdk:"device_authorization_endpoint"`
+	PushedAuthorizationRequestEndpoint         types.String `tfsdk:"pushed_authorization_request_endpoint"`
+	ServiceDocumentation                       types.String `tfsdk:"service_documentation"`
+	OPPolicyURI                                types.String `tfsdk:"op_policy_uri"`
+	OPTOSURI                                   types.String `tfsdk:"op_tos_uri"`
+	ScopesSupported                            types.List   `tfsdk:"scopes_supported"`
+	ResponseTypesSupported                     types.List   `tfsdk:"response_types_supported"`
+	ResponseModesSupported                     types.List   `tfsdk:"response_modes_supported"`
+	GrantTypesSupported                        types.List   `tfsdk:"grant_types_supported"`
+	TokenEndpointAuthMethodsSupported          types.List   `tfsdk:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgValuesSupported types.List   `tfsdk:"token_endpoint_auth_signing_alg_values_supported"`
+	RevocationEndpointAuthMethodsSupported     types.List   `tfsdk:"revocation_endpoint_auth_methods_supported"`
+	IntrospectionEndpointAuthMethodsSupported  types.List   `tfsdk:"introspection_endpoint_auth_methods_supported"`
+	CodeChallengeMethodsSupported              types.List   `tfsdk:"code_challenge_methods_supported"`
+	UILocalesSupported                         types.List   `tfsdk:"ui_locales_supported"`
+	DPoPSigningAlgValuesSupported              types.List   `tfsdk:"dpop_signing_alg_values_supported"`
+	ProtectedResources                         types.List   `tfsdk:"protected_resources"`
+	SubjectTypesSupported                      types.List   `tfsdk:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported           types.List   `tfsdk:"id_token_signing_alg_values_supported"`
+	ClaimsSupported                            types.List   `tfsdk:"claims_supported"`
+	ClientIDMetadataDocumentSupported          types.Bool   `tfsdk:"client_id_metadata_document_supported"`
+	RequirePushedAuthorizationRequests         types.Bool   `tfsdk:"require_pushed_authorization_requests"`
+	AuthorizationResponseISSParameterSupported types.Bool   `tfsdk:"authorization_response_iss_parameter_supported"`
+	PKCES256Supported                          types.Bool   `tfsdk:"pkce_s256_supported"`
+	MetadataURL                                types.String `tfsdk:"metadata_url"`
+	MetadataSource                             types.String `tfsdk:"metadata_source"`
+	Attempts                                   types.List   `tfsdk:"attempts"`
+	MetadataJSON                               types.String `tfsdk:"metadata_json"`
+}
+
+func serverMetadataAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"metadata_issuer": computedString("The `issuer` the document names. It equals the configured issuer, except for a " +
+			"trailing slash when `issuer_match = \"allow_trailing_slash\"`; it is the `iss` value tokens carry."),
+		"authorization_endpoint": computedString("The authorization endpoint, or null (servers without browser flows omit it)."),
+		"token_endpoint":         computedString("The token endpoint, or null."),
+		"registration_endpoint": computedString("The dynamic client registration endpoint (RFC 7591), or null when the server " +
+			"does not advertise one. Pass it to `mcp_dynamic_client`."),
+		"jwks_uri":                              computedString("URL of the server's JSON Web Key Set, or null."),
+		"introspection_endpoint":                computedString("The token introspection endpoint (RFC 7662), or null."),
+		"revocation_endpoint":                   computedString("The token revocation endpoint (RFC 7009), or null."),
+		"userinfo_endpoint":                     computedString("The OpenID Connect UserInfo endpoint, or null."),
+		"end_session_endpoint":                  computedString("The OpenID Connect RP-initiated logout endpoint, or null."),
+		"device_authorization_endpoint":         computedString("The device authorization endpoint (RFC 8628), or null."),
+		"pushed_authorization_request_endpoint": computedString("The pushed authorization request endpoint (RFC 9126), or null."),
+		"service_documentation":                 computedString("URL of the server's developer documentation, or null."),
+		"op_policy_uri":                         computedString("URL of the server's data usage policy, or null."),
+		"op_tos_uri":                            computedString("URL of the server's terms of service, or null."),
+		"scopes_supported":                      computedList("Scopes the server supports, or null when it does not say."),
+		"response_types_supported":              computedList("`response_type` values the server supports, or null."),
+		"response_modes_supported":              computedList("`response_mode` values the server supports, or null."),
+		"grant_types_supported": computedList("Grant types the server supports, or null (RFC 8414 then means " +
+			"`authorization_code` and `implicit`)."),
+		"token_endpoint_auth_methods_supported": computedList("Client authentication methods the token endpoint accepts " +
+			"(for example `client_secret_basic`, `none`), or null (RFC 8414 then means `client_secret_basic`)."),
+		"token_endpoint_auth_signing_alg_values_supported": computedList("JWS algorithms for `private_key_jwt` and " +
+			"`client_secret_jwt` at the token endpoint, or null."),
+		"revocation_endpoint_auth_methods_supported":    computedList("Client authentication methods the revocation endpoint accepts, or null."),
+		"introspection_endpoint_auth_methods_supported": computedList("Client authentication methods the introspection endpoint accepts, or null."),
+		"code_challenge_methods_supported": computedList("PKCE code challenge methods the server advertises, or null. MCP " +
+			"clients require `S256`; see `pkce_s256_supported`."),
+		"ui_locales_supported":                  computedList("Languages the server's pages support, or null."),
+		"dpop_signing_alg_values_supported":     computedList("JWS algorithms the server accepts for DPoP proofs (RFC 9449), or null."),
+		"protected_resources":                   computedList("Resources the server issues tokens for (RFC 9728 section 4), or null."),
+		"subject_types_supported":               computedList("OpenID Connect subject identifier types, or null."),
+		"id_token_signing_alg_values_supported": computedList("OpenID Connect ID token signing algorithms, or null."),
+		"claims_supported":                      computedList("OpenID Connect claims the server can supply, or null."),
+		"client_id_metadata_document_supported": computedBool("Whether the server accepts an HTTPS URL as `client_id` " +
+			"(client ID metadata documents). When true, MCP clients prefer it to dynamic registration."),
+		"require_pushed_authorization_requests":          computedBool("Whether the server requires pushed authorization requests (RFC 9126)."),
+		"authorization_response_iss_parameter_supported": computedBool("Whether authorization responses carry `iss` (RFC 9207)."),
+		"pkce_s256_supported": computedBool("Whether `code_challenge_methods_supported` lists `S256`. MCP clients must refuse " +
+			"a server that does not advertise it; some servers (Entra ID, Cognito) support S256 without saying so."),
+		"metadata_url": computedString("The URL the document was fetched from."),
+		"metadata_source": computedString("Which kind of document answered: `oauth` (RFC 8414 " +
+			"`oauth-authorization-server`) or `oidc` (OpenID Connect `openid-configuration`)."),
+		"attempts": attemptsAttribute(),
+		"metadata_json": computedString("The document exactly as served, including fields this provider does not model " +
+			"(for example `mtls_endpoint_aliases`). Read them with `jsondecode(...)`."),
+	}
+}
+
+func newServerMetadataFields(ctx context.Context, res *oauth.ServerMetadataResult, diags *diag.Diagnostics) serverMetadataFields {
+	m := res.Metadata
+	return serverMetadataFields{
+		MetadataIssuer:                             types.StringValue(m.Issuer),
+		AuthorizationEndpoint:                      metadataString(m.AuthorizationEndpoint),
+		TokenEndpoint:                              metadataString(m.TokenEndpoint),
+		RegistrationEndpoint:                       metadataString(m.RegistrationEndpoint),
+		JWKSURI:                                    metadataString(m.JWKSURI),
+		IntrospectionEndpoint:                      metadataString(m.IntrospectionEndpoint),
+		RevocationEndpoint:                         metadataString(m.RevocationEndpoint),
+		UserinfoEndpoint:                           metadataString(m.UserinfoEndpoint),
+		EndSessionEndpoint:                         metadataString(m.EndSessionEndpoint),
+		DeviceAuthorizationEndpoint:                metadataString(m.DeviceAuthorizationEndpoint),
+		PushedAuthorizationRequestEndpoint:         metadataString(m.PushedAuthorizationRequestEndpoint),
+		ServiceDocumentation:                       metadataString(m.ServiceDocumentation),
+		OPPolicyURI:                                metadataString(m.OPPolicyURI),
+		OPTOSURI:                                   metadataString(m.OPTOSURI),
+		ScopesSupported:                            metadataList(m.ScopesSupported),
+		ResponseTypesSupported:                     metadataList(m.ResponseTypesSupported),
+		ResponseModesSupported:                     metadataList(m.ResponseModesSupported),
+		GrantTypesSupported:                        metadataList(m.GrantTypesSupported),
+		TokenEndpointAuthMethodsSupported:          metadataList(m.TokenEndpointAuthMethodsSupported),
+		TokenEndpointAuthSigningAlgValuesSupported: metadataList(m.TokenEndpointAuthSigningAlgValuesSupported),
+		RevocationEndpointAuthMethodsSupported:     metadataList(m.RevocationEndpointAuthMethodsSupported),
+		IntrospectionEndpointAuthMethodsSupported:  metadataList(m.IntrospectionEndpointAuthMethodsSupported),
+		CodeChallengeMethodsSupported:              metadataList(m.CodeChallengeMethodsSupported),
+		UILocalesSupported:                         metadataList(m.UILocalesSupported),
+		DPoPSigningAlgValuesSupported:              metadataList(m.DPoPSigningAlgValuesSupported),
+		ProtectedResources:                         metadataList(m.ProtectedResources),
+		SubjectTypesSupported:                      metadataList(m.SubjectTypesSupported),
+		IDTokenSigningAlgValuesSupported:           metadataList(m.IDTokenSigningAlgValuesSupported),
+		ClaimsSupported:                            metadataList(m.ClaimsSupported),
+		ClientIDMetadataDocumentSupported:          types.BoolValue(m.ClientIDMetadataDocumentSupported),
+		RequirePushedAuthorizationRequests:         types.BoolValue(m.RequirePushedAuthorizationRequests),
+		AuthorizationResponseISSParameterSupported: types.BoolValue(m.AuthorizationResponseISSParameterSupported),
+		PKCES256Supported:                          types.BoolValue(m.SupportsPKCES256()),
+		MetadataURL:                                types.StringValue(res.MetadataURL),
+		MetadataSource:                             types.StringValue(res.Source),
+		Attempts:                                   attemptsValue(ctx, res.Attempts, diags),
+		MetadataJSON:                               metadataJSON(m.Raw),
+	}
+}
+
+// discoveryClient returns the configured client, or adds an error when the
+// provider was not configured (a bug, or a data source used in a unit test).
+func discoveryClient(data *providerData, diags *diag.Diagnostics) *oauth.Client {
+	if data == nil || data.Client == nil {
+		diags.AddError("Provider not configured",
+			"The mcp provider was not configured before this data source was read. This is a bug in the provider; please report it.")
+		return nil
+	}
+	return data.Client
+}
+
+// configureDiscovery stores the provider data a data source receives.
+func configureDiscovery(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
+	if req.ProviderData == nil {
+		return nil // not configured yet (validation); Read checks again
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+		return nil
+	}
+	return data
+}
+
+// checkTransport applies the plain-http rule, which validators cannot (it
+// depends on the provider's allow_insecure_http), to one URL attribute.
+func checkTransport(attr path.Path, raw string, data *providerData, diags *diag.Diagnostics) {
+	if raw == "" || data == nil {
+		return
+	}
+	err := oauth.ValidateURL(raw, data.AllowInsecureHTTP)
+	switch {
+	case err == nil:
+	case errors.Is(err, oauth.ErrInsecureTransport):
+		diags.AddAttributeError(attr, "Plain http is not allowed for this host",
+			fmt.Sprintf("%s is plain http to a host that is not a loopback address, so anything sent or received could be "+
+				"read or changed on the way. Use an https URL, or, for a private network such as a container network, set "+
+				"`allow_insecure_http = true` in the provider block (or MCP_ALLOW_INSECURE_HTTP=true).", raw))
+	default:
+		diags.AddAttributeError(attr, "Invalid URL", err.Error())
+	}
+}
+
+// addDiscoveryError turns a discovery error into a diagnostic that says what
+// was tried and what to do next. urlAttr is the attribute holding the URL
+// discovery started from; matchAttr the one selecting the comparison mode.
+func addDiscoveryError(diags *diag.Diagnostics, err error, what string, urlAttr, matchAttr path.Path) {
+	var mismatch *oauth.MismatchError
+	var discovery *oauth.DiscoveryError
+	switch {
+	case errors.As(err, &mismatch):
+		detail := fmt.Sprintf("The %s metadata at %s names %s %q, but this configuration asked for %q. A client must not use "+
+			"metadata that names another %s, so discovery rejected it.\n\n", what, mismatch.MetadataURL, mismatch.Field,
+			mismatch.Got, mismatch.Expected, mismatch.Field)
+		if mismatch.Relax != "" {
+			detail += fmt.Sprintf("If %q is a variant the server publishes for the same %s, set `%s` on this data source. "+
+				"Otherwise correct the URL.", mismatch.Got, mismatch.Field, mismatch.Relax)
+		} else {
+			detail += fmt.Sprintf("No %s_match mode accepts this difference: check that the configured URL is the one the "+
+				"server publishes (compare with the document), or report the mismatch to the server's operator.", mismatch.Field)
+		}
+		detail += "\n\nURLs tried:\n" + oauth.FormatAttempts(mismatch.Attempts)
+		target := urlAttr
+		if mismatch.Relax != "" {
+			target = matchAttr
+		}
+		diags.AddAttributeError(target, fmt.Sprintf("The %s metadata names another %s", what, mismatch.Field), detail)
+	case errors.As(err, &discovery) && discovery.Err != nil:
+		diags.AddAttributeError(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what),
+			fmt.Sprintf("Discovery stopped on an error: %v\n\nURLs tried:\n%s\n\nA server error (5xx) or a network, TLS or "+
+				"size problem is not treated as \"not here\", so a later URL was not tried. Check that the server is up and "+
+				"reachable from where Terraform runs; for a private CA set `ca_cert_pem` in the provider block; then run "+
+				"again.", discovery.Err, oauth.FormatAttempts(discovery.Attempts)))
+	case errors.As(err, &discovery):
+		diags.AddAttributeError(urlAttr, fmt.Sprintf("No %s metadata found", what),
+			fmt.Sprintf("None of the URLs where the %s metadata can be published served a usable document.\n\nURLs tried:\n%s\n\n"+
+				"Check that the configured URL is right (for an MCP server, the endpoint URL itself, such as "+
+				"https://mcp.example.com/mcp). If the server publishes its metadata somewhere else, give that URL directly.",
+				what, oauth.FormatAttempts(discovery.Attempts)))
+	default:
+		diags.AddAttributeError(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what), err.Error())
+	}
+}

@@ -1,0 +1,443 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
+)
+
+var (
+	_ resource.Resource                = (*dynamicClientResource)(nil)
+	_ resource.ResourceWithConfigure   = (*dynamicClientResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*dynamicClientResource)(nil)
+	_ resource.ResourceWithImportState = (*dynamicClientResource)(nil)
+)
+
+// privateVerified marks, in private state, that the registration client URI
+// has answered a read: from then on a 404 means the client is gone rather
+// than that the server never offered management.
+const privateVerified = "management_verified"
+
+// NewDynamicClientResource returns the mcp_dynamic_client resource.
+func NewDynamicClientResource() resource.Resource { return &dynamicClientResource{} }
+
+type dynamicClientResource struct {
+	data *providerData
+	now  func() time.Time
+}
+
+func (r *dynamicClientResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_dynamic_client"
+}
+
+func (r *dynamicClientResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+func (r *dynamicClientResource) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
+}
+
+// maskCtx masks every secret value known for this operation in tflog output.
+func (r *dynamicClientResource) maskCtx(ctx context.Context, extra ...string) context.Context {
+	return withSecretMasking(ctx, append(r.data.secrets(), extra...)...)
+}
+
+func modelSecrets(models ...*dynamicClientModel) []string {
+	var out []string
+	for _, m := range models {
+		if m == nil {
+			continue
+		}
+		out = append(out, m.ClientSecret.ValueString(), m.RegistrationAccessToken.ValueString(), m.SoftwareStatement.ValueString())
+	}
+	return out
+}
+
+func (r *dynamicClientResource) notConfigured(diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.Client == nil {
+		diags.AddError("Provider not configured", "The mcp provider was not configured before the resource was used. This is a bug in the provider or in Terraform.")
+		return true
+	}
+	return false
+}
+
+func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var plan, config dynamicClientModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Write-only values exist only in the configuration.
+	iat := config.InitialAccessTokenWO.ValueString()
+	if iat == "" {
+		iat = r.data.InitialAccessToken
+	}
+	ctx = r.maskCtx(ctx, append(modelSecrets(&plan), iat)...)
+
+	md, diags := plan.toMetadata(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	endpoint := plan.RegistrationEndpoint.ValueString()
+	tflog.Info(ctx, "Registering an OAuth client", map[string]any{"registration_endpoint": endpoint, "initial_access_token": iat != ""})
+	ci, err := r.data.Client.RegisterClient(ctx, endpoint, md, iat)
+	if err != nil {
+		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_endpoint"), "")
+		return
+	}
+	ctx = r.maskCtx(ctx, iat, ci.ClientSecret, ci.RegistrationAccessToken)
+
+	// Save state before anything else can fail: the client exists now.
+	state := plan
+	state.InitialAccessTokenWO = types.StringNull()
+	state.applyClientInformation(ci, nil)
+	state.fillUnknownMetadata(ctx, ci.Metadata, &resp.Diagnostics)
+	if state.ExtraMetadata.IsUnknown() {
+		state.ExtraMetadata = types.StringNull()
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	tflog.Info(ctx, "Registered an OAuth client", map[string]any{"client_id": ci.ClientID, "management": state.ManagementSupported.ValueBool()})
+
+	addRewriteWarnings(ctx, &resp.Diagnostics, &plan, ci.Metadata)
+	if !state.ManagementSupported.ValueBool() {
+		resp.Diagnostics.AddWarning("Client registered without RFC 7592 management",
+			fmt.Sprintf("The server answered without a registration_client_uri or registration_access_token, so client %q "+
+				"cannot be read, updated or deleted through the protocol. Changes will be planned as replacements, and "+
+				"destroy will only forget the client: remove it on the server by hand then.", ci.ClientID))
+	}
+	if ci.SecretExpired(r.clock().Unix()) {
+		resp.Diagnostics.AddWarning("Client secret already expired",
+			fmt.Sprintf("The server issued client %q a secret that expires at %s, which has passed. The next plan will "+
+				"replace the client.", ci.ClientID, time.Unix(ci.ClientSecretExpiresAt, 0).UTC().Format(time.RFC3339)))
+	}
+}
+
+func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var prior dynamicClientModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.maskCtx(ctx, modelSecrets(&prior)...)
+	importing := prior.ClientID.IsNull()
+	uri, token := prior.RegistrationClientURI.ValueString(), prior.RegistrationAccessToken.ValueString()
+	if uri == "" || token == "" || (!importing && !prior.ManagementSupported.IsNull() && !prior.ManagementSupported.ValueBool()) {
+		// Nothing to ask: keep what the registration answered.
+		return
+	}
+
+	ci, err := r.data.Client.ReadClient(ctx, uri, token)
+	if err != nil {
+		var regErr *oauth.RegistrationError
+		if importing || !errors.As(err, &regErr) {
+			addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), prior.ClientID.ValueString())
+			return
+		}
+		verified, _ := req.Private.GetKey(ctx, privateVerified)
+		r.readFailed(ctx, regErr, &prior, len(verified) > 0, resp)
+		return
+	}
+	ctx = r.maskCtx(ctx, append(modelSecrets(&prior), ci.ClientSecret, ci.RegistrationAccessToken)...)
+
+	state := mergeRead(ctx, &prior, ci.Metadata, &resp.Diagnostics)
+	state.applyClientInformation(ci, &prior)
+	state.ManagementSupported = types.BoolValue(true)
+	if importing && state.OnUnauthorized.IsNull() {
+		state.OnUnauthorized = types.StringValue(onUnauthorizedRemove)
+	}
+	if importing && state.ExtraMetadata.IsNull() {
+		state.ExtraMetadata = types.StringNull()
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
+}
+
+// readFailed turns a failed read into the documented behaviour.
+func (r *dynamicClientResource) readFailed(ctx context.Context, e *oauth.RegistrationError, prior *dynamicClientModel, verified bool, resp *resource.ReadResponse) {
+	clientID := prior.ClientID.ValueString()
+	switch e.Kind() {
+	case oauth.KindNotFound:
+		if verified {
+			resp.Diagnostics.AddWarning("Client no longer exists on the server",
+				fmt.Sprintf("%s\n\nClient %q was deleted outside Terraform. It has been removed from state and will be "+
+					"registered again on the next apply.", e.ServerSaid(), clientID))
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		fallthrough
+	case oauth.KindManagementUnsupported:
+		prior.ManagementSupported = types.BoolValue(false)
+		resp.Diagnostics.Append(resp.State.Set(ctx, prior)...)
+		resp.Diagnostics.AddWarning("Server does not manage clients through RFC 7592",
+			fmt.Sprintf("%s\n\nThe registration client URI of client %q does not answer reads, so this server does not "+
+				"seem to implement RFC 7592 management (if the client was deleted instead, a later apply can be "+
+				"replaced with -replace). State is kept as registered; changes will be planned as replacements and "+
+				"destroy will only forget the client.", e.ServerSaid(), clientID))
+	case oauth.KindUnauthorized:
+		detail := fmt.Sprintf("%s\n\nThe registration access token of client %q was refused. A 401 cannot tell a client "+
+			"deleted on the server (its token dies with it) from a token that is no longer valid (rotated by another "+
+			"tool, revoked or expired).", e.ServerSaid(), clientID)
+		switch prior.OnUnauthorized.ValueString() {
+		case onUnauthorizedKeep:
+			resp.Diagnostics.AddWarning("Registration access token refused; state kept",
+				detail+" on_unauthorized = \"keep\": state is kept unchanged. If the client is gone, remove it from "+
+					"state (terraform state rm) or set on_unauthorized = \"remove\"; if the token is stale, import the client "+
+					"again with a fresh token (provider registration_access_token).")
+		case onUnauthorizedError:
+			resp.Diagnostics.AddError("Registration access token refused",
+				detail+" on_unauthorized = \"error\": fix the token by importing the client again with a fresh one "+
+					"(provider registration_access_token), or remove it from state (terraform state rm) if it is gone.")
+		default:
+			resp.Diagnostics.AddWarning("Registration access token refused; client removed from state",
+				detail+" on_unauthorized = \"remove\" (the default): the client was removed from state and will be "+
+					"registered again on the next apply. If it still exists on the server, it is now unmanaged: delete it "+
+					"there by hand, or import it with a fresh token instead of applying. Set on_unauthorized = \"keep\" or "+
+					"\"error\" to stop this.")
+			resp.State.RemoveResource(ctx)
+		}
+	default:
+		addRegistrationError(&resp.Diagnostics, e, path.Root("registration_client_uri"), clientID)
+	}
+}
+
+func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var plan, prior dynamicClientModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.maskCtx(ctx, modelSecrets(&prior, &plan)...)
+	plan.InitialAccessTokenWO = types.StringNull()
+
+	changed := false
+	for _, name := range serverRelevantAttrs {
+		if !fieldEqual(&plan, &prior, name) {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		// Only local arguments changed (on_unauthorized, or the endpoint of an
+		// imported client): nothing to send.
+		state := plan
+		keepIssued(&state, &prior)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+
+	uri, token := prior.RegistrationClientURI.ValueString(), prior.RegistrationAccessToken.ValueString()
+	if uri == "" || token == "" || !prior.ManagementSupported.ValueBool() {
+		resp.Diagnostics.AddError("Client cannot be updated in place",
+			fmt.Sprintf("The server does not manage client %q through RFC 7592, so its metadata cannot change in place. "+
+				"Run terraform apply -replace=<this resource>, or change keepers, to register a new client.", prior.ClientID.ValueString()))
+		return
+	}
+
+	md, diags := plan.toMetadata(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// RFC 7592 section 2.2: send every field the server returned, not only the
+	// ones managed here, or the server resets them.
+	md.Extra = mergeExtra(baselineFields(prior.RegisteredMetadata), md.Extra)
+
+	ci, err := r.data.Client.UpdateClient(ctx, uri, token, oauth.ClientUpdate{ClientID: prior.ClientID.ValueString(), Metadata: md})
+	if err != nil {
+		var regErr *oauth.RegistrationError
+		if errors.As(err, &regErr) && (regErr.Kind() == oauth.KindManagementUnsupported || regErr.Kind() == oauth.KindNotFound) {
+			// Remember, so the next plan replaces the client instead.
+			prior.ManagementSupported = types.BoolValue(false)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+			resp.Diagnostics.AddError("Client cannot be updated in place",
+				fmt.Sprintf("%s\n\nThe server does not accept updates for client %q. The next plan will replace the client "+
+					"with a new registration; if the client was deleted on the server, that also re-creates it.",
+					regErr.ServerSaid(), prior.ClientID.ValueString()))
+			return
+		}
+		// Keep state as it was; a failed PUT rotates nothing.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), prior.ClientID.ValueString())
+		return
+	}
+	ctx = r.maskCtx(ctx, append(modelSecrets(&prior), ci.ClientSecret, ci.RegistrationAccessToken)...)
+
+	// Store the rotated registration access token before anything else.
+	state := plan
+	keepIssued(&state, &prior)
+	state.applyClientInformation(ci, &prior)
+	state.fillUnknownMetadata(ctx, ci.Metadata, &resp.Diagnostics)
+	if state.ExtraMetadata.IsUnknown() {
+		state.ExtraMetadata = types.StringNull()
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
+	addRewriteWarnings(ctx, &resp.Diagnostics, &plan, ci.Metadata)
+}
+
+// keepIssued copies what the server issued from prior into a planned model
+// whose computed values are unknown.
+func keepIssued(state, prior *dynamicClientModel) {
+	if state.ClientID.IsUnknown() {
+		state.ClientID = prior.ClientID
+	}
+	if state.ClientSecret.IsUnknown() {
+		state.ClientSecret = prior.ClientSecret
+	}
+	if state.ClientIDIssuedAt.IsUnknown() {
+		state.ClientIDIssuedAt = prior.ClientIDIssuedAt
+	}
+	if state.ClientSecretExpiresAt.IsUnknown() {
+		state.ClientSecretExpiresAt = prior.ClientSecretExpiresAt
+	}
+	if state.RegistrationAccessToken.IsUnknown() {
+		state.RegistrationAccessToken = prior.RegistrationAccessToken
+	}
+	if state.RegistrationClientURI.IsUnknown() {
+		state.RegistrationClientURI = prior.RegistrationClientURI
+	}
+	if state.RegisteredMetadata.IsUnknown() {
+		state.RegisteredMetadata = prior.RegisteredMetadata
+	}
+	if state.ManagementSupported.IsUnknown() {
+		state.ManagementSupported = prior.ManagementSupported
+	}
+	for _, name := range metadataAttrs {
+		if isUnknownField(state, name) {
+			copyField(state, prior, name)
+		}
+	}
+	if state.ExtraMetadata.IsUnknown() {
+		state.ExtraMetadata = prior.ExtraMetadata
+	}
+}
+
+func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var prior dynamicClientModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.maskCtx(ctx, modelSecrets(&prior)...)
+	clientID := prior.ClientID.ValueString()
+	uri, token := prior.RegistrationClientURI.ValueString(), prior.RegistrationAccessToken.ValueString()
+	removeByHand := func(why string) {
+		resp.Diagnostics.AddWarning("Client left on the server: remove it by hand",
+			fmt.Sprintf("%sClient %q was removed from state but still exists on the server at %s: delete it there by hand "+
+				"(for example in the server's admin console).", why, clientID, prior.RegistrationEndpoint.ValueString()))
+	}
+	if uri == "" || token == "" || (!prior.ManagementSupported.IsNull() && !prior.ManagementSupported.ValueBool()) {
+		removeByHand("The server does not offer RFC 7592 management for this client, so it cannot be deleted through the protocol. ")
+		return
+	}
+	err := r.data.Client.DeleteClient(ctx, uri, token)
+	if err == nil {
+		return
+	}
+	var e *oauth.RegistrationError
+	if !errors.As(err, &e) {
+		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), clientID)
+		return
+	}
+	switch e.Kind() {
+	case oauth.KindNotFound:
+		tflog.Info(ctx, "Client already gone", map[string]any{"client_id": clientID, "status": e.Status})
+	case oauth.KindManagementUnsupported:
+		removeByHand(e.ServerSaid() + "\n\n")
+	case oauth.KindUnauthorized:
+		if prior.OnUnauthorized.ValueString() == onUnauthorizedKeep || prior.OnUnauthorized.ValueString() == onUnauthorizedError {
+			resp.Diagnostics.AddError("Registration access token refused",
+				fmt.Sprintf("%s\n\nClient %q could not be deleted: the server refused its registration access token. The client "+
+					"may already be gone (its token dies with it) or the token is no longer valid. on_unauthorized = %q keeps "+
+					"it in state: import it again with a fresh token, or if it is gone run terraform state rm.",
+					e.ServerSaid(), clientID, prior.OnUnauthorized.ValueString()))
+			return
+		}
+		resp.Diagnostics.AddWarning("Registration access token refused; client treated as deleted",
+			fmt.Sprintf("%s\n\nA 401 usually means client %q is already gone (its token died with it), but it may also mean "+
+				"the token is no longer valid. on_unauthorized = \"remove\": it was removed from state. If it still exists on "+
+				"the server, delete it there by hand.", e.ServerSaid(), clientID))
+	default:
+		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), clientID)
+	}
+}
+
+// ImportState imports by registration client URI. The registration access
+// token comes from the provider configuration, so no secret sits in the id.
+func (r *dynamicClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	if err := validateURLShape(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid import id",
+			"Import an mcp_dynamic_client by its registration client URI (RFC 7592), for example "+
+				"https://sso.example.com/realms/mcp/clients-registrations/openid-connect/<client_id>: "+err.Error())
+		return
+	}
+	if r.data.RegistrationAccessToken == "" {
+		resp.Diagnostics.AddError("Registration access token needed for import",
+			"Set the provider's registration_access_token (or MCP_REGISTRATION_ACCESS_TOKEN) to the client's registration "+
+				"access token. It is read from there so that no secret sits in the import id.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_client_uri"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_access_token"), r.data.RegistrationAccessToken)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_unauthorized"), onUnauthorizedRemove)...)
+}
+
+// mergeExtra overlays the user's vendor fields on the server's registered
+// metadata (without credentials and issued fields), for a full-metadata PUT.
+func mergeExtra(registered, user map[string]jsonRaw) map[string]jsonRaw {
+	out := map[string]jsonRaw{}
+	modelled := oauth.MetadataFieldNames()
+	for k, v := range registered {
+		if oauth.IsClientInformationField(k) || oauth.IsSecretKey(k) || slices.Contains(modelled, k) {
+			continue
+		}
+		out[k] = v
+	}
+	for k, v := range user {
+		out[k] = v
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

@@ -1,0 +1,214 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
+)
+
+type jsonRaw = json.RawMessage
+
+// ModifyPlan applies the rules validators cannot: the transport policy from
+// the provider configuration, replacement of a client whose secret expired,
+// and replacement instead of update where the server has no RFC 7592.
+func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan dynamicClientModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if r.data != nil && isKnown(plan.RegistrationEndpoint) {
+		if err := oauth.ValidateURL(plan.RegistrationEndpoint.ValueString(), r.data.AllowInsecureHTTP); err != nil {
+			detail := err.Error()
+			if errors.Is(err, oauth.ErrInsecureTransport) {
+				detail += ". Plain http exposes the Initial Access Token and the issued client secret; set allow_insecure_http = true " +
+					"in the provider block (or MCP_ALLOW_INSECURE_HTTP=true) only for private networks such as http://keycloak:8080."
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("registration_endpoint"), "Registration endpoint refused", detail)
+		}
+	}
+	if isKnown(plan.TokenEndpointAuthMethod) && plan.TokenEndpointAuthMethod.ValueString() != "" &&
+		!slices.Contains(knownAuthMethods, plan.TokenEndpointAuthMethod.ValueString()) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("token_endpoint_auth_method"), "Unregistered token endpoint auth method",
+			fmt.Sprintf("%q is not one of the IANA-registered methods (%s). It is sent as given; check that the server supports it.",
+				plan.TokenEndpointAuthMethod.ValueString(), strings.Join(knownAuthMethods, ", ")))
+	}
+
+	if req.State.Raw.IsNull() {
+		return // create
+	}
+	var state dynamicClientModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	var replaceFor []path.Path
+	if expired, at := secretExpired(&state, r.clock()); expired {
+		resp.Diagnostics.AddWarning("Client secret expired: client will be replaced",
+			fmt.Sprintf("The secret of client %q expired at %s (client_secret_expires_at). A new registration will be "+
+				"created to obtain a new secret, and the old client deleted.", state.ClientID.ValueString(), at.UTC().Format(time.RFC3339)))
+		replaceFor = append(replaceFor, path.Root("client_secret_expires_at"))
+	}
+
+	if !state.ManagementSupported.IsNull() && !state.ManagementSupported.ValueBool() {
+		var changed []string
+		for _, name := range serverRelevantAttrs {
+			if !isUnknownField2(&plan, name) && !fieldEqual(&plan, &state, name) {
+				changed = append(changed, name)
+				replaceFor = append(replaceFor, path.Root(name))
+			}
+		}
+		if len(changed) > 0 {
+			sort.Strings(changed)
+			resp.Diagnostics.AddWarning("Change planned as a replacement",
+				fmt.Sprintf("The server does not manage client %q through RFC 7592, so a change of %s needs a new "+
+					"registration. The old client cannot be deleted through the protocol: remove it on the server by hand "+
+					"after the apply.", state.ClientID.ValueString(), strings.Join(changed, ", ")))
+		}
+	}
+
+	if len(replaceFor) == 0 {
+		// The framework marks computed values unknown as soon as the
+		// configuration differs from state textually, before semantic plan
+		// modifiers (scope order, JSON formatting) say nothing changed. When
+		// nothing the server sees changed, what it issued stays as it is.
+		serverChange := false
+		for _, name := range serverRelevantAttrs {
+			if !fieldEqual(&plan, &state, name) {
+				serverChange = true
+				break
+			}
+		}
+		if !serverChange {
+			keepIssued(&plan, &state)
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		}
+		return
+	}
+	// A replacement only happens when the plan differs from state: everything
+	// the server issues becomes unknown.
+	plan.ClientID = types.StringUnknown()
+	plan.ClientSecret = types.StringUnknown()
+	plan.ClientIDIssuedAt = types.Int64Unknown()
+	plan.ClientSecretExpiresAt = types.Int64Unknown()
+	plan.RegistrationAccessToken = types.StringUnknown()
+	plan.RegistrationClientURI = types.StringUnknown()
+	plan.RegisteredMetadata = types.StringUnknown()
+	plan.ManagementSupported = types.BoolUnknown()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.RequiresReplace = append(resp.RequiresReplace, replaceFor...)
+}
+
+func isUnknownField2(m *dynamicClientModel, name string) bool {
+	if name == "extra_metadata" || name == "software_statement" {
+		return m.field(name).(*types.String).IsUnknown()
+	}
+	return isUnknownField(m, name)
+}
+
+// secretExpired reports whether the state's client secret has expired.
+func secretExpired(m *dynamicClientModel, now time.Time) (bool, time.Time) {
+	if !isKnown(m.ClientSecretExpiresAt) || m.ClientSecretExpiresAt.ValueInt64() <= 0 {
+		return false, time.Time{}
+	}
+	at := time.Unix(m.ClientSecretExpiresAt.ValueInt64(), 0)
+	return !now.Before(at), at
+}
+
+// addRegistrationError turns an oauth error into a diagnostic with a short
+// title, what the server said (redacted) and what to do next.
+func addRegistrationError(diags *diag.Diagnostics, err error, attr path.Path, clientID string) {
+	var e *oauth.RegistrationError
+	if !errors.As(err, &e) {
+		diags.AddAttributeError(attr, "Client registration request failed", err.Error())
+		return
+	}
+	detail := e.ServerSaid() + "\n\n" + e.Hint()
+	if clientID != "" {
+		detail += fmt.Sprintf("\n\nClient: %s.", clientID)
+	}
+	diags.AddAttributeError(attr, registrationErrorTitle(e), detail)
+}
+
+func registrationErrorTitle(e *oauth.RegistrationError) string {
+	switch e.Kind() {
+	case oauth.KindIATMissing:
+		return "Initial Access Token required"
+	case oauth.KindIATExpired:
+		return "Initial Access Token expired"
+	case oauth.KindIATUsedUp:
+		return "Initial Access Token used up"
+	case oauth.KindIATInvalid:
+		return "Initial Access Token not accepted"
+	case oauth.KindPolicyRefused:
+		if e.PolicyName() != "" {
+			return fmt.Sprintf("Registration refused by policy %q", e.PolicyName())
+		}
+		return "Registration refused by policy"
+	case oauth.KindInvalidRedirectURI:
+		return "Redirect URI not accepted"
+	case oauth.KindInvalidClientMetadata:
+		return "Client metadata not accepted"
+	case oauth.KindInvalidSoftwareStatement:
+		return "Software statement not accepted"
+	case oauth.KindUnauthorized:
+		return "Registration access token refused"
+	case oauth.KindNotFound:
+		return "Client not found"
+	case oauth.KindManagementUnsupported:
+		return "Client management not supported"
+	case oauth.KindInvalidResponse:
+		return "Unusable answer from the registration server"
+	case oauth.KindTransport:
+		return "Registration server unreachable"
+	}
+	switch e.Operation {
+	case oauth.OpRegister:
+		return "Client registration failed"
+	case oauth.OpRead:
+		return "Reading the client failed"
+	case oauth.OpUpdate:
+		return "Updating the client failed"
+	}
+	return "Deleting the client failed"
+}
+
+// addRewriteWarnings tells the user when the server registered something
+// other than what was asked for a scalar, or dropped requested list values.
+// Additions (Keycloak's extra grant types) and fields the server does not
+// store are normal and only logged.
+func addRewriteWarnings(_ context.Context, diags *diag.Diagnostics, asked *dynamicClientModel, got oauth.ClientMetadata) {
+	askedMD, _ := asked.toMetadata(context.Background())
+	askedFields, _ := askedMD.Fields()
+	gotFields, _ := got.Fields()
+	var notes []string
+	for _, name := range metadataAttrs {
+		a, g := askedFields[name], gotFields[name]
+		if a == nil || g == nil || oauth.SatisfiesMetadataValue(name, a, g) {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("%s: asked %s, registered %s", name, string(a), string(g)))
+	}
+	if len(notes) > 0 {
+		diags.AddWarning("The server registered different metadata",
+			"The server changed what it was sent. This is not drift and will not show in plans; registered_metadata "+
+				"holds what the server keeps.\n  "+strings.Join(notes, "\n  "))
+	}
+}

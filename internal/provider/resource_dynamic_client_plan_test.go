@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
+)
+
+func strSet(t *testing.T, l ...string) types.Set {
+	t.Helper()
+	v, d := types.SetValueFrom(context.Background(), types.StringType, l)
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	return v
+}
+
+// priorModel is the state after a create where the server added a grant
+// type, rewrote the auth method and dropped contacts.
+func priorModel(t *testing.T) dynamicClientModel {
+	var m dynamicClientModel
+	var diags diag.Diagnostics
+	m.fromMetadata(context.Background(), oauth.ClientMetadata{}, &diags)
+	m.GrantTypes = strSet(t, "authorization_code")
+	m.Scope = types.StringValue("b a")
+	m.Contacts = strSet(t, "ops@example.com")
+	m.TokenEndpointAuthMethod = types.StringValue("client_secret_post")
+	m.ExtraMetadata = types.StringValue(`{"vendor":1}`)
+	m.RegisteredMetadata = types.StringValue(registeredMetadataJSON(oauth.ClientMetadata{
+		GrantTypes: []string{"authorization_code", "refresh_token"}, Scope: "a b", TokenEndpointAuthMethod: "client_secret_basic",
+	}))
+	return m
+}
+
+func TestMergeReadServerRewritesAreNotDrift(t *testing.T) {
+	prior := priorModel(t)
+	current := oauth.ClientMetadata{
+		GrantTypes: []string{"refresh_token", "authorization_code"}, Scope: "a b", TokenEndpointAuthMethod: "client_secret_basic",
+		Extra: map[string]jsonRaw{"vendor": jsonRaw(`1`), "server_own": jsonRaw(`true`)},
+	}
+	var diags diag.Diagnostics
+	got := mergeRead(context.Background(), &prior, current, &diags)
+	for _, name := range append(metadataAttrs, "extra_metadata") {
+		if !fieldEqual(&got, &prior, name) {
+			t.Errorf("%s changed: %v -> %v", name, prior.field(name), got.field(name))
+		}
+	}
+}
+
+func TestMergeReadDetectsDrift(t *testing.T) {
+	prior := priorModel(t)
+	current := oauth.ClientMetadata{
+		GrantTypes: []string{"client_credentials"}, Scope: "a b c", TokenEndpointAuthMethod: "none",
+		Extra: map[string]jsonRaw{"vendor": jsonRaw(`2`)},
+	}
+	var diags diag.Diagnostics
+	got := mergeRead(context.Background(), &prior, current, &diags)
+	if !got.GrantTypes.Equal(strSet(t, "client_credentials")) || got.Scope.ValueString() != "a b c" ||
+		got.TokenEndpointAuthMethod.ValueString() != "none" || got.ExtraMetadata.ValueString() != `{"vendor":2}` {
+		t.Errorf("drift not taken: %+v", got)
+	}
+	if !got.Contacts.Equal(prior.Contacts) {
+		t.Errorf("a field the server does not store is not drift")
+	}
+}
+
+func TestMergeReadImportTakesServerValues(t *testing.T) {
+	var prior dynamicClientModel
+	var diags diag.Diagnostics
+	prior.fromMetadata(context.Background(), oauth.ClientMetadata{}, &diags)
+	got := mergeRead(context.Background(), &prior, oauth.ClientMetadata{ClientName: "x", RedirectURIs: []string{"http://127.0.0.1/cb"}}, &diags)
+	if got.ClientName.ValueString() != "x" || got.RedirectURIs.IsNull() {
+		t.Errorf("import must record the server's values: %+v", got)
+	}
+}
+
+func TestSecretExpired(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	for _, tt := range []struct {
+		at   types.Int64
+		want bool
+	}{
+		{types.Int64Value(0), false},
+		{types.Int64Null(), false},
+		{types.Int64Value(now.Unix() + 60), false},
+		{types.Int64Value(now.Unix()), true},
+		{types.Int64Value(now.Unix() - 60), true},
+	} {
+		m := dynamicClientModel{ClientSecretExpiresAt: tt.at}
+		if got, _ := secretExpired(&m, now); got != tt.want {
+			t.Errorf("expires_at %v: got %v", tt.at, got)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
+)
+
+// redirectURIValidator checks a redirect URI at plan time: absolute, no
+// fragment (RFC 6749 section 3.1.2). Any scheme is allowed, since native
+// clients use private-use schemes (com.example.app:/cb); the server decides.
+type redirectURIValidator struct{}
+
+func (redirectURIValidator) Description(_ context.Context) string {
+	return "value must be an absolute URI without a fragment"
+}
+
+func (v redirectURIValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (redirectURIValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid redirect URI", fmt.Sprintf("%q is not a valid URI: %v", raw, err))
+	case !u.IsAbs():
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid redirect URI",
+			fmt.Sprintf("%q is not absolute: a redirect URI needs a scheme, for example https://app.example.com/callback or http://127.0.0.1:8765/callback.", raw))
+	case strings.Contains(raw, "#"):
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid redirect URI",
+			fmt.Sprintf("%q has a fragment (#...): RFC 6749 section 3.1.2 forbids it in redirect URIs.", raw))
+	}
+}
+
+// jsonObjectValidator checks that a string is a JSON object. For
+// extra_metadata it also refuses keys that have their own argument or that
+// the server issues, so each value has exactly one place.
+type jsonObjectValidator struct {
+	requireKey    string
+	extraMetadata bool
+}
+
+func (v jsonObjectValidator) Description(_ context.Context) string {
+	if v.requireKey != "" {
+		return fmt.Sprintf("value must be a JSON object with a %q member", v.requireKey)
+	}
+	return "value must be a JSON object"
+}
+
+func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v jsonObjectValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(req.ConfigValue.ValueString()), &obj); err != nil || obj == nil {
+		detail := "It must be a JSON object; build it with jsonencode({ ... })."
+		if err != nil {
+			detail += " " + err.Error()
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, "Not a JSON object", detail)
+		return
+	}
+	if v.requireKey != "" {
+		if _, ok := obj[v.requireKey]; !ok {
+			resp.Diagnostics.AddAttributeError(req.Path, "Incomplete JSON object",
+				fmt.Sprintf("A JSON Web Key Set is an object with a %q array (RFC 7517 section 5).", v.requireKey))
+		}
+	}
+	if !v.extraMetadata {
+		return
+	}
+	modelled := map[string]bool{}
+	for _, n := range oauth.MetadataFieldNames() {
+		modelled[n] = true
+	}
+	var bad []string
+	for k := range obj {
+		if modelled[k] || oauth.IsClientInformationField(k) {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		resp.Diagnostics.AddAttributeError(req.Path, "extra_metadata repeats a modelled field",
+			fmt.Sprintf("Remove %s from extra_metadata: fields with their own argument are set there, and client_id, "+
+				"client_secret, the timestamps and the registration access token and URI are issued by the server.",
+				strings.Join(bad, ", ")))
+	}
+}
+
+// semanticScopeModifier keeps the state's scope when the configuration names
+// the same tokens in another order or with repeats, so "a b" after "b a"
+// plans nothing.
+type semanticScopeModifier struct{}
+
+func (semanticScopeModifier) Description(_ context.Context) string {
+	return "scope strings with the same tokens in any order are equal"
+}
+
+func (m semanticScopeModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (semanticScopeModifier) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !isKnown(req.ConfigValue) || !isKnown(req.StateValue) || !isKnown(req.PlanValue) {
+		return
+	}
+	if strings.Join(oauth.ScopeTokens(req.ConfigValue.ValueString()), " ") ==
+		strings.Join(oauth.ScopeTokens(req.StateValue.ValueString()), " ") {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// semanticJSONModifier keeps the state's JSON text when the configuration is
+// the same JSON value written differently.
+type semanticJSONModifier struct{}
+
+func (semanticJSONModifier) Description(_ context.Context) string {
+	return "JSON values that differ only in formatting or member order are equal"
+}
+
+func (m semanticJSONModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (semanticJSONModifier) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !isKnown(req.ConfigValue) || !isKnown(req.StateValue) || !isKnown(req.PlanValue) {
+		return
+	}
+	if oauth.EqualMetadataValue("", json.RawMessage(req.ConfigValue.ValueString()), json.RawMessage(req.StateValue.ValueString())) {
+		resp.PlanValue = req.StateValue
+	}
+}
