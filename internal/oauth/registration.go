@@ -395,9 +395,10 @@ func (e *RegistrationError) Hint() string {
 			"covering every client this configuration registers, and supply it through initial_access_token_wo or " +
 			"MCP_INITIAL_ACCESS_TOKEN."
 	case KindIATInvalid:
-		return "The server does not accept the Initial Access Token: it is unknown, malformed, from another realm or " +
-			"issuer, or was revoked. Check that the token was copied whole and was issued for this registration " +
-			"endpoint (Keycloak tokens carry the URL they were made at), or create a new one."
+		return "The server does not accept the Initial Access Token: it is unknown, malformed, expired, from another " +
+			"realm or issuer, or was revoked (Keycloak answers \"Failed decode token\" for an expired token too). Check " +
+			"that the token was copied whole and was issued for this registration endpoint (Keycloak tokens carry the " +
+			"URL they were made at), or create a new one."
 	case KindPolicyRefused:
 		if e.Policy != "" {
 			return fmt.Sprintf("The server's registration policy %q refused the request. Change the request to satisfy it, "+
@@ -510,11 +511,13 @@ func classify(e *RegistrationError) ErrorKind {
 				return KindIATInvalid
 			}
 		case http.StatusForbidden:
-			if !e.TokenSent {
-				return KindIATMissing
-			}
+			// A named policy is the most useful answer even for an anonymous
+			// request (Keycloak's Trusted Hosts); its hint says a token avoids it.
 			if code == "insufficient_scope" || strings.Contains(desc, "policy") {
 				return KindPolicyRefused
+			}
+			if !e.TokenSent {
+				return KindIATMissing
 			}
 		}
 		return KindOther

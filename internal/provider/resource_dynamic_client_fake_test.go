@@ -237,12 +237,3 @@ func (f *fakeAS) secrets() []string {
 	defer f.mu.Unlock()
 	return append([]string(nil), f.issued...)
 }
-
-func (f *fakeAS) currentRAT() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, c := range f.clients {
-		return c.rat
-	}
-	return ""
-}

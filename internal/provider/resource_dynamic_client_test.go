@@ -88,11 +88,13 @@ func (c dcConfig) HCL() string {
 type dcServer interface {
 	endpoint() string
 	initialAccessToken() string
-	deleteOutside(t *testing.T)
+	// deleteOutside removes the client behind Terraform's back; it gets the
+	// client as state last held it.
+	deleteOutside(t *testing.T, client capturedClient)
 }
 
-func (f *fakeAS) initialAccessToken() string { return fakeIAT }
-func (f *fakeAS) deleteOutside(_ *testing.T) { f.deleteAll() }
+func (f *fakeAS) initialAccessToken() string                   { return fakeIAT }
+func (f *fakeAS) deleteOutside(_ *testing.T, _ capturedClient) { f.deleteAll() }
 func registrationClientURI(s *terraform.State) (string, error) {
 	rs, ok := s.RootModule().Resources[dcName]
 	if !ok {
@@ -113,6 +115,7 @@ func dcLifecycleSteps(t *testing.T, srv dcServer, base dcConfig) []resource.Test
 	third.RedirectURIs = append(append([]string{}, base.RedirectURIs...), "http://127.0.0.1:9999/other")
 	third.Scope = reverseTokens(base.Scope) // same tokens, other order: not a change by itself
 
+	var lastClient capturedClient
 	emptyAfterApply := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 	return []resource.TestStep{
 		{
@@ -145,12 +148,13 @@ func dcLifecycleSteps(t *testing.T, srv dcServer, base dcConfig) []resource.Test
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(dcName, tfjsonpath.New("redirect_uris"), knownvalue.SetSizeExact(len(third.RedirectURIs))),
+				captureClient(dcName, &lastClient),
 			},
 		},
 		{
 			// Deleted outside Terraform: refresh drops it (401, on_unauthorized
 			// defaults to remove) and the plan registers it again.
-			PreConfig: func() { srv.deleteOutside(t) },
+			PreConfig: func() { srv.deleteOutside(t, lastClient) },
 			Config:    third.HCL(),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(dcName, plancheck.ResourceActionCreate)},

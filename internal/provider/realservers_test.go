@@ -1,0 +1,310 @@
+package provider
+
+// Acceptance tests against real authorization servers and our MCP server,
+// started once per `go test` run by TestMain (internal/testenv).
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/testenv"
+)
+
+var skipBelowWriteOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
+
+// ---- discovery ----
+
+func TestAccReal_discoveryThroughMCPServerToKeycloak(t *testing.T) {
+	env := requireRealServers(t)
+	kc := env.Keycloak
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}
+
+data "mcp_protected_resource_metadata" "test" {
+  server_url = %q
+}
+
+data "mcp_authorization_server_metadata" "test" {
+  issuer = data.mcp_protected_resource_metadata.test.authorization_servers[0]
+}
+`, env.MCPServer.URL, env.MCPServer.URL),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.mcp_oauth_discovery.test", tfjsonpath.New("authorization_server"), knownvalue.StringExact(kc.Issuer())),
+				statecheck.ExpectKnownValue("data.mcp_oauth_discovery.test", tfjsonpath.New("registration_endpoint"), knownvalue.StringExact(kc.RegistrationEndpoint())),
+				statecheck.ExpectKnownValue("data.mcp_oauth_discovery.test", tfjsonpath.New("scope"), knownvalue.StringExact("mcp:read mcp:write")),
+				statecheck.ExpectKnownValue("data.mcp_protected_resource_metadata.test", tfjsonpath.New("resource"), knownvalue.StringExact(env.MCPServer.URL)),
+				statecheck.ExpectKnownValue("data.mcp_protected_resource_metadata.test", tfjsonpath.New("metadata_url"), knownvalue.StringExact(env.MCPServer.MetadataURL)),
+				statecheck.ExpectKnownValue("data.mcp_protected_resource_metadata.test", tfjsonpath.New("challenge_scope"), knownvalue.StringExact("mcp:read mcp:write")),
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.test", tfjsonpath.New("metadata_issuer"), knownvalue.StringExact(kc.Issuer())),
+				// Keycloak 26.4+ serves the RFC 8414 inserted form, which is tried first.
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.test", tfjsonpath.New("metadata_source"), knownvalue.StringExact("oauth")),
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.test", tfjsonpath.New("pkce_s256_supported"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.test", tfjsonpath.New("registration_endpoint"), knownvalue.StringExact(kc.RegistrationEndpoint())),
+			},
+		}},
+	})
+}
+
+func TestAccReal_serverMetadataHydraAndOIDCProvider(t *testing.T) {
+	env := requireRealServers(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_authorization_server_metadata" "hydra" {
+  issuer = %q
+}
+
+data "mcp_authorization_server_metadata" "node" {
+  issuer = %q
+}
+`, env.Hydra.Issuer(), env.OIDCProvider.Issuer),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.hydra", tfjsonpath.New("metadata_issuer"), knownvalue.StringExact(env.Hydra.Issuer())),
+				// Hydra serves only OIDC discovery.
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.hydra", tfjsonpath.New("metadata_source"), knownvalue.StringExact("oidc")),
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.hydra", tfjsonpath.New("registration_endpoint"), knownvalue.StringExact(env.Hydra.RegistrationEndpoint())),
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.node", tfjsonpath.New("metadata_issuer"), knownvalue.StringExact(env.OIDCProvider.Issuer)),
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.node", tfjsonpath.New("registration_endpoint"), knownvalue.StringExact(env.OIDCProvider.RegistrationEndpoint())),
+				statecheck.ExpectKnownValue("data.mcp_authorization_server_metadata.node", tfjsonpath.New("pkce_s256_supported"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// ---- mcp_dynamic_client lifecycle ----
+
+// realDCServer adapts a running server to the lifecycle steps.
+type realDCServer struct {
+	registrationEndpoint string
+	iat                  func(t *testing.T) string
+	deleteClient         func(t *testing.T, c capturedClient)
+	// importCannotRecover lists attributes the server's GET does not return,
+	// so an import cannot match what creation stored.
+	importCannotRecover []string
+	t                   *testing.T
+}
+
+func (s realDCServer) endpoint() string           { return s.registrationEndpoint }
+func (s realDCServer) initialAccessToken() string { return s.iat(s.t) }
+func (s realDCServer) deleteOutside(t *testing.T, c capturedClient) {
+	t.Helper()
+	if c.ClientID == "" {
+		t.Fatal("no client captured from state to delete outside Terraform")
+	}
+	s.deleteClient(t, c)
+}
+
+// deleteThroughRFC7592 deletes the client as another RFC 7592 caller would.
+func deleteThroughRFC7592(t *testing.T, c capturedClient) {
+	t.Helper()
+	client, err := oauth.NewClient(oauth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.DeleteClient(context.Background(), c.RegistrationClientURI, c.RegistrationAccessToken); err != nil {
+		t.Fatalf("deleting %s outside Terraform: %v", c.ClientID, err)
+	}
+}
+
+func keycloakDCServer(t *testing.T, kc *testenv.Keycloak) realDCServer {
+	return realDCServer{
+		t:                    t,
+		registrationEndpoint: kc.RegistrationEndpoint(),
+		iat: func(t *testing.T) string {
+			iat, err := kc.MintInitialAccessToken(context.Background(), time.Hour, 5)
+			if err != nil {
+				t.Fatalf("minting an Initial Access Token: %v", err)
+			}
+			return iat
+		},
+		// Keycloak's GET answers client_id_issued_at as 0.
+		importCannotRecover: []string{"client_id_issued_at"},
+		// An administrator removes the client in Keycloak's admin API.
+		deleteClient: func(t *testing.T, c capturedClient) {
+			if err := kc.DeleteClientByClientID(context.Background(), c.ClientID); err != nil {
+				t.Fatalf("deleting %s through the admin API: %v", c.ClientID, err)
+			}
+		},
+	}
+}
+
+func realBaseConfig(name string) dcConfig {
+	return dcConfig{
+		ClientName:   name,
+		Scope:        "mcp:read mcp:write",
+		RedirectURIs: []string{"http://localhost:8888/callback", "http://127.0.0.1:8888/callback"},
+		GrantTypes:   []string{"authorization_code", "client_credentials"},
+		IATVariable:  true,
+	}
+}
+
+func checkGoneOnServer(t *testing.T, client *capturedClient) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if client.RegistrationClientURI == "" {
+			return nil
+		}
+		c, err := oauth.NewClient(oauth.Options{})
+		if err != nil {
+			return err
+		}
+		// After DELETE the token is dead: any answer but success means gone.
+		if _, err := c.ReadClient(context.Background(), client.RegistrationClientURI, client.RegistrationAccessToken); err == nil {
+			return fmt.Errorf("client %s still readable after destroy", client.ClientID)
+		}
+		return nil
+	}
+}
+
+func runRealLifecycle(t *testing.T, srv realDCServer, name string) {
+	base := realBaseConfig(name)
+	// The IAT goes in through an ephemeral variable, as a user would pass it;
+	// a server with open registration gets none.
+	iat := srv.initialAccessToken()
+	base.IATVariable = iat != ""
+	steps := dcLifecycleSteps(t, srv, base)
+	if iat != "" {
+		for i := range steps {
+			steps[i].ConfigVariables = iatVariable(iat)
+		}
+	}
+	for i := range steps {
+		if steps[i].ImportState {
+			steps[i].ImportStateVerifyIgnore = append(steps[i].ImportStateVerifyIgnore, srv.importCannotRecover...)
+		}
+	}
+	var last capturedClient
+	final := len(steps) - 1
+	steps[final].ConfigStateChecks = append(steps[final].ConfigStateChecks, captureClient(dcName, &last))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   skipBelowWriteOnly,
+		PreCheck:                 func() { requireRealServers(t) },
+		Steps:                    steps,
+		CheckDestroy:             checkGoneOnServer(t, &last),
+	})
+}
+
+func TestAccReal_dynamicClientKeycloak(t *testing.T) {
+	env := requireRealServers(t)
+	runRealLifecycle(t, keycloakDCServer(t, env.Keycloak), "tf-acc keycloak "+randomSuffix())
+}
+
+func TestAccReal_dynamicClientHydra(t *testing.T) {
+	env := requireRealServers(t)
+	srv := realDCServer{
+		t:                    t,
+		registrationEndpoint: env.Hydra.RegistrationEndpoint(),
+		iat:                  func(*testing.T) string { return "" }, // Hydra's registration is open
+		deleteClient:         deleteThroughRFC7592,
+		// Hydra's GET carries no secret, and answers GET and PUT with
+		// differently shaped documents.
+		importCannotRecover: []string{"client_secret", "registered_metadata"},
+	}
+	runRealLifecycle(t, srv, "tf-acc hydra "+randomSuffix())
+}
+
+func TestAccReal_dynamicClientOIDCProvider(t *testing.T) {
+	env := requireRealServers(t)
+	srv := realDCServer{
+		t:                    t,
+		registrationEndpoint: env.OIDCProvider.RegistrationEndpoint(),
+		iat:                  func(*testing.T) string { return env.OIDCProvider.InitialAccessToken },
+		deleteClient:         deleteThroughRFC7592,
+	}
+	runRealLifecycle(t, srv, "tf-acc oidc-provider "+randomSuffix())
+}
+
+// ---- Keycloak refusals ----
+
+func TestAccReal_keycloakRefusals(t *testing.T) {
+	env := requireRealServers(t)
+	kc := env.Keycloak
+	ctx := context.Background()
+
+	expired, err := kc.MintInitialAccessToken(ctx, time.Second, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usedUp, err := kc.MintInitialAccessToken(ctx, time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second) // let the short-lived token expire
+
+	base := realBaseConfig("tf-acc refused " + randomSuffix())
+	base.Endpoint = kc.RegistrationEndpoint()
+	anonymous := base
+	anonymous.IATVariable = false // no token: the anonymous policies apply
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   skipBelowWriteOnly,
+		Steps: []resource.TestStep{
+			{
+				// Trusted Hosts refuses anonymous registrations by default.
+				Config:      anonymous.HCL(),
+				ExpectError: regexp.MustCompile(`Registration refused by policy "Trusted Hosts"`),
+			},
+			{
+				Config: base.HCL(),
+				// Keycloak reports an expired token as "Failed decode token".
+				ConfigVariables: iatVariable(expired),
+				ExpectError:     regexp.MustCompile(`Initial Access Token (expired|not accepted)`),
+			},
+			{
+				Config:          base.HCL(),
+				ConfigVariables: iatVariable("not-a-token"),
+				ExpectError:     regexp.MustCompile(`Initial Access Token not accepted`),
+			},
+			{
+				// The one use the token has registers the client...
+				Config:          base.HCL(),
+				ConfigVariables: iatVariable(usedUp),
+			},
+		},
+	})
+
+	// ...and a second registration with it is refused as used up.
+	second := realBaseConfig("tf-acc used up " + randomSuffix())
+	second.Endpoint = kc.RegistrationEndpoint()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   skipBelowWriteOnly,
+		Steps: []resource.TestStep{{
+			Config:          second.HCL(),
+			ConfigVariables: iatVariable(usedUp),
+			ExpectError:     regexp.MustCompile(`Initial Access Token used up`),
+		}},
+	})
+}
+
+func iatVariable(token string) config.Variables {
+	return config.Variables{"iat": config.StringVariable(token)}
+}
+
+// randomSuffix keeps client names unique across runs against one server.
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
