@@ -50,11 +50,11 @@ up() {
     log "a Docker engine answers: starting Keycloak and the MCP server with docker compose"
     docker compose up -d --wait
     echo docker > "$RUN_DIR/mode"
-    "$testenv" setup --demo   # the same post-start realm setup as the path without Docker
+    "$testenv" setup   # the same post-start realm setup as the path without Docker
   else
     log "no Docker engine: starting Keycloak from its distribution and the MCP server from source"
     echo native > "$RUN_DIR/mode"
-    "$testenv" up --demo
+    "$testenv" up
   fi
 
   log "minting an Initial Access Token (expiration 3600 s, count 10)"
