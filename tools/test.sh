@@ -25,11 +25,13 @@ log "unit tests"
 go test -count=1 ./...
 (cd "$MCPSERVER_DIR" && go test -count=1 ./...)
 
+# Packages run one at a time (-p 1): each starts its own servers, and two
+# Keycloaks at once on two cores only slow each other down.
 run_acceptance() { # label, cli path, extra env...
   local label="$1" cli="$2"; shift 2
   log "acceptance tests with $label ($("$cli" version | head -1)) against real servers"
   env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$cli" "$@" \
-    go test -count=1 -timeout "$GO_TEST_TIMEOUT" ./internal/provider/... ./internal/testenv/...
+    go test -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" ./internal/provider/... ./internal/testenv/...
 }
 
 tofu="$(tools/tools.sh tofu)"
