@@ -56,6 +56,11 @@ func runTests(m *testing.M) int {
 // skipping it) when they were not started.
 func requireRealServers(t *testing.T) *testenv.Env {
 	t.Helper()
+	// Like resource.Test: acceptance tests run only under TF_ACC, and there
+	// every missing piece is a failure.
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: runs with TF_ACC=1 (make testacc, make test)")
+	}
 	testAccPreCheck(t)
 	if realServers == nil {
 		t.Fatalf("the real servers are not running (TF_ACC unset or %s=none); run `make testacc`", EnvAccServers)
