@@ -69,7 +69,7 @@ output "summary" {
   value       = <<-EOT
     Stage 1: MCP Protected Resource Metadata Discovery (RFC 9728)
       MCP server:            ${var.mcp_server_url}
-      Challenge:             HTTP 401, WWW-Authenticate scope="${coalesce(data.mcp_protected_resource_metadata.server.challenge_scope, "-")}"
+      Challenge scope:       ${coalesce(data.mcp_protected_resource_metadata.server.challenge_scope, "(no challenge)")}
       Metadata found at:     ${data.mcp_protected_resource_metadata.server.metadata_url}
       Authorization Server:  ${data.mcp_protected_resource_metadata.server.authorization_servers[0]}
 

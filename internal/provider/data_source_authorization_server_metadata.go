@@ -21,7 +21,7 @@ func NewAuthorizationServerMetadataDataSource() datasource.DataSource {
 }
 
 type authorizationServerMetadataDataSource struct {
-	data *providerData
+	discoveryDataSource
 }
 
 type authorizationServerMetadataModel struct {
@@ -67,25 +67,16 @@ func (d *authorizationServerMetadataDataSource) Schema(_ context.Context, _ data
 	}
 }
 
-func (d *authorizationServerMetadataDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := configureDiscovery(req, resp); data != nil {
-		d.data = data
-	}
-}
-
 func (d *authorizationServerMetadataDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg authorizationServerMetadataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client := discoveryClient(d.data, &resp.Diagnostics)
+	ctx, client := d.beginRead(ctx, &resp.Diagnostics,
+		urlAttribute{path.Root("issuer"), cfg.Issuer.ValueString()},
+	)
 	if client == nil {
-		return
-	}
-	ctx = withSecretMasking(ctx, d.data.secrets()...)
-	checkTransport(path.Root("issuer"), cfg.Issuer.ValueString(), d.data, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
 		return
 	}
 

@@ -22,7 +22,7 @@ func NewOAuthDiscoveryDataSource() datasource.DataSource {
 }
 
 type oauthDiscoveryDataSource struct {
-	data *providerData
+	discoveryDataSource
 }
 
 type oauthDiscoveryModel struct {
@@ -97,26 +97,17 @@ func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-func (d *oauthDiscoveryDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := configureDiscovery(req, resp); data != nil {
-		d.data = data
-	}
-}
-
 func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg oauthDiscoveryModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client := discoveryClient(d.data, &resp.Diagnostics)
+	ctx, client := d.beginRead(ctx, &resp.Diagnostics,
+		urlAttribute{path.Root("server_url"), cfg.ServerURL.ValueString()},
+		urlAttribute{path.Root("authorization_server"), cfg.AuthorizationServer.ValueString()},
+	)
 	if client == nil {
-		return
-	}
-	ctx = withSecretMasking(ctx, d.data.secrets()...)
-	checkTransport(path.Root("server_url"), cfg.ServerURL.ValueString(), d.data, &resp.Diagnostics)
-	checkTransport(path.Root("authorization_server"), cfg.AuthorizationServer.ValueString(), d.data, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
 		return
 	}
 

@@ -25,7 +25,7 @@ func NewProtectedResourceMetadataDataSource() datasource.DataSource {
 }
 
 type protectedResourceMetadataDataSource struct {
-	data *providerData
+	discoveryDataSource
 }
 
 type protectedResourceMetadataModel struct {
@@ -89,26 +89,17 @@ func (d *protectedResourceMetadataDataSource) ConfigValidators(_ context.Context
 	}
 }
 
-func (d *protectedResourceMetadataDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := configureDiscovery(req, resp); data != nil {
-		d.data = data
-	}
-}
-
 func (d *protectedResourceMetadataDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg protectedResourceMetadataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client := discoveryClient(d.data, &resp.Diagnostics)
+	ctx, client := d.beginRead(ctx, &resp.Diagnostics,
+		urlAttribute{path.Root("server_url"), cfg.ServerURL.ValueString()},
+		urlAttribute{path.Root("metadata_url"), cfg.MetadataURL.ValueString()},
+	)
 	if client == nil {
-		return
-	}
-	ctx = withSecretMasking(ctx, d.data.secrets()...)
-	checkTransport(path.Root("server_url"), cfg.ServerURL.ValueString(), d.data, &resp.Diagnostics)
-	checkTransport(path.Root("metadata_url"), cfg.MetadataURL.ValueString(), d.data, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
 		return
 	}
 

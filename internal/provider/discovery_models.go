@@ -331,29 +331,48 @@ func newServerMetadataFields(ctx context.Context, res *oauth.ServerMetadataResul
 	}
 }
 
-// discoveryClient returns the configured client, or adds an error when the
-// provider was not configured (a bug, or a data source used in a unit test).
-func discoveryClient(data *providerData, diags *diag.Diagnostics) *oauth.Client {
-	if data == nil || data.Client == nil {
-		diags.AddError("Provider not configured",
-			"The mcp provider was not configured before this data source was read. This is a bug in the provider; please report it.")
-		return nil
-	}
-	return data.Client
+// discoveryDataSource is embedded by the discovery data sources: it keeps
+// the provider data and opens each Read the same way.
+type discoveryDataSource struct {
+	data *providerData
 }
 
-// configureDiscovery stores the provider data a data source receives.
-func configureDiscovery(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
+// Configure stores the provider data a data source receives.
+func (d *discoveryDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if req.ProviderData == nil {
-		return nil // not configured yet (validation); Read checks again
+		return // not configured yet (validation); Read checks again
 	}
 	data, ok := req.ProviderData.(*providerData)
 	if !ok {
 		resp.Diagnostics.AddError("Unexpected provider data",
 			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return nil
+		return
 	}
-	return data
+	d.data = data
+}
+
+// urlAttribute is one configured URL and the attribute it came from.
+type urlAttribute struct {
+	path  path.Path
+	value string
+}
+
+// beginRead checks every configured URL against the transport rule and
+// returns the client with a context that masks the provider's secrets, or
+// nil after adding diagnostics.
+func (d *discoveryDataSource) beginRead(ctx context.Context, diags *diag.Diagnostics, urls ...urlAttribute) (context.Context, *oauth.Client) {
+	if d.data == nil || d.data.Client == nil {
+		diags.AddError("Provider not configured",
+			"The mcp provider was not configured before this data source was read. This is a bug in the provider; please report it.")
+		return ctx, nil
+	}
+	for _, u := range urls {
+		checkTransport(u.path, u.value, d.data, diags)
+	}
+	if diags.HasError() {
+		return ctx, nil
+	}
+	return withSecretMasking(ctx, d.data.secrets()...), d.data.Client
 }
 
 // checkTransport applies the plain-http rule, which validators cannot (it
