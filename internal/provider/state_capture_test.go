@@ -11,6 +11,7 @@ import (
 // for a later step's PreConfig (which has no state access of its own).
 type capturedClient struct {
 	ClientID                string
+	ClientSecret            string
 	RegistrationClientURI   string
 	RegistrationAccessToken string
 }
@@ -38,6 +39,7 @@ func (c captureClientCheck) CheckState(_ context.Context, req statecheck.CheckSt
 		str := func(k string) string { s, _ := r.AttributeValues[k].(string); return s }
 		*c.dst = capturedClient{
 			ClientID:                str("client_id"),
+			ClientSecret:            str("client_secret"),
 			RegistrationClientURI:   str("registration_client_uri"),
 			RegistrationAccessToken: str("registration_access_token"),
 		}
