@@ -60,13 +60,24 @@ up() {
   log "minting an Initial Access Token (expiration 3600 s, count 10)"
   local iat; iat="$("$testenv" mint-iat --expiration 3600 --count 10)"
 
-  rm -rf "$WORK_DIR"; mkdir -p "$WORK_DIR"
+  # Keep the state of an earlier run: a client registered then stays managed
+  # (the apply updates it, or registers it again if the server lost it).
+  mkdir -p "$WORK_DIR"
   cp examples/demo/*.tf "$WORK_DIR/"
   log "$(basename "$CLI") apply of examples/demo ($("$CLI" version | head -1))"
   (cd "$WORK_DIR" && TF_VAR_initial_access_token="$iat" "$CLI" apply -auto-approve -input=false -no-color >"$RUN_DIR/apply.log" 2>&1) \
     || { tail -50 "$RUN_DIR/apply.log" >&2; die "apply failed; full log: $RUN_DIR/apply.log"; }
   echo
   (cd "$WORK_DIR" && "$CLI" output -raw summary)
+  echo
+  # A second plan must be empty: what the server stored matches the configuration.
+  local rc=0
+  (cd "$WORK_DIR" && TF_VAR_initial_access_token="$iat" "$CLI" plan -detailed-exitcode -input=false -no-color >"$RUN_DIR/plan.log" 2>&1) || rc=$?
+  case "$rc" in
+    0) echo "Plan after apply: no changes (the registered client matches the configuration)" ;;
+    2) tail -40 "$RUN_DIR/plan.log" >&2; die "the plan after apply is not empty; see $RUN_DIR/plan.log" ;;
+    *) tail -40 "$RUN_DIR/plan.log" >&2; die "plan failed; see $RUN_DIR/plan.log" ;;
+  esac
   echo
   log "state: $WORK_DIR; stop everything with 'make demo-down'"
 }

@@ -83,7 +83,7 @@ output "summary" {
     Stage 3: Dynamic Client Registration (RFC 7591)
       Registration Status:  SUCCESS
       Client ID:            ${mcp_dynamic_client.demo.client_id}
-      Client Secret:        ******************** (hidden; terraform output -raw client_secret)
+      Client Secret:        ******************** (hidden; in the sensitive output client_secret)
       Redirect URIs:        ${join(", ", sort(tolist(mcp_dynamic_client.demo.redirect_uris)))}
       Scopes:               ${try(local.registered.scope, mcp_dynamic_client.demo.scope)}
       Auth method:          ${try(local.registered.token_endpoint_auth_method, "-")}
