@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -307,4 +308,63 @@ func randomSuffix() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// TestAccReal_keycloakPublicClient registers a public native client (PKCE, no
+// secret), as MCP desktop clients are, and renames it: Keycloak turns a
+// public client confidential when an update leaves token_endpoint_auth_method
+// out, so this proves every update sends the full metadata.
+func TestAccReal_keycloakPublicClient(t *testing.T) {
+	env := requireRealServers(t)
+	iat, err := env.Keycloak.MintInitialAccessToken(context.Background(), time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(name string) string {
+		return fmt.Sprintf(`
+variable "iat" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "mcp_dynamic_client" "test" {
+  registration_endpoint      = %q
+  initial_access_token_wo    = var.iat
+  client_name                = %q
+  application_type           = "native"
+  redirect_uris              = ["http://127.0.0.1:33418/callback"]
+  grant_types                = ["authorization_code"]
+  response_types             = ["code"]
+  token_endpoint_auth_method = "none"
+  scope                      = "mcp:read"
+}
+`, env.Keycloak.RegistrationEndpoint(), name)
+	}
+	name := "tf-acc public " + randomSuffix()
+	publicInRegisteredMetadata := statecheck.ExpectKnownValue(dcName, tfjsonpath.New("registered_metadata"),
+		knownvalue.StringRegexp(regexp.MustCompile(`"token_endpoint_auth_method":"none"`)))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   skipBelowWriteOnly,
+		Steps: []resource.TestStep{
+			{
+				Config:          config(name),
+				ConfigVariables: iatVariable(iat),
+				ConfigStateChecks: []statecheck.StateCheck{
+					publicInRegisteredMetadata,
+					statecheck.ExpectKnownValue(dcName, tfjsonpath.New("token_endpoint_auth_method"), knownvalue.StringExact("none")),
+				},
+			},
+			{
+				Config:          config(name + " (renamed)"),
+				ConfigVariables: iatVariable(iat),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(dcName, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{publicInRegisteredMetadata},
+			},
+		},
+	})
 }
