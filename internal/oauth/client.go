@@ -244,7 +244,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	} else {
 		httpResp, err = c.plain.Do(httpReq)
 	}
-	ex := Exchange{Method: r.method, URL: r.url, RequestHeaders: RedactHeaders(httpReq.Header), RequestBody: RedactJSON(r.body)}
+	ex := Exchange{Method: r.method, URL: r.url, RequestHeaders: c.redactRequestHeaders(httpReq.Header), RequestBody: RedactJSON(r.body)}
 	if err != nil {
 		ex.Err, ex.Duration = err, time.Since(start)
 		c.log(ctx, ex)
@@ -273,6 +273,18 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	c.log(ctx, ex)
 	return resp, nil
+}
+
+// redactRequestHeaders also hides the values of the user's extra headers:
+// they often carry gateway keys, and nothing says which ones do.
+func (c *Client) redactRequestHeaders(h http.Header) http.Header {
+	out := RedactHeaders(h)
+	for name := range c.opts.Headers {
+		if out.Get(name) != "" {
+			out.Set(name, Redacted)
+		}
+	}
+	return out
 }
 
 func (c *Client) log(ctx context.Context, ex Exchange) {

@@ -265,7 +265,7 @@ func TestClientLogsRedactedExchanges(t *testing.T) {
 	}))
 	defer srv.Close()
 	logger := &recordingLogger{}
-	c := newTestClient(t, Options{Logger: logger})
+	c := newTestClient(t, Options{Logger: logger, Headers: map[string]string{"X-Api-Key": "gateway-key-secret"}})
 	_, err := c.do(context.Background(), request{method: http.MethodPost, url: srv.URL, bearer: "iat-secret", body: []byte(`{"client_name":"x","client_secret":"sent-secret"}`)})
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +274,7 @@ func TestClientLogsRedactedExchanges(t *testing.T) {
 		t.Fatalf("want 1 exchange logged, got %d", len(logger.exchanges))
 	}
 	logged := fmt.Sprintf("%+v", logger.exchanges[0])
-	for _, secret := range []string{"server-secret", "rat-secret", "iat-secret", "sent-secret"} {
+	for _, secret := range []string{"server-secret", "rat-secret", "iat-secret", "sent-secret", "gateway-key-secret"} {
 		if strings.Contains(logged, secret) {
 			t.Errorf("log holds secret %q: %s", secret, logged)
 		}

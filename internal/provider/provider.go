@@ -124,9 +124,10 @@ func (p *mcpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"headers": schema.MapAttribute{
 				MarkdownDescription: "Extra HTTP headers sent with every request, for example to pass a gateway. They never " +
-					"replace the `Authorization` header the provider sets. Environment variable: `" + EnvHeaders +
-					"`, a JSON object of strings.",
+					"replace the `Authorization` header the provider sets. Their values are treated as secrets: hidden in " +
+					"plans and redacted in logs. Environment variable: `" + EnvHeaders + "`, a JSON object of strings.",
 				Optional:    true,
+				Sensitive:   true,
 				ElementType: types.StringType,
 			},
 			"initial_access_token": schema.StringAttribute{
