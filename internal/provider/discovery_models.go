@@ -34,7 +34,7 @@ func attemptsAttribute() schema.ListNestedAttribute {
 			"what you expected: it shows which well-known URL served the document and why the others were skipped.",
 		Computed: true,
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"url":    schema.StringAttribute{Computed: true, MarkdownDescription: "The URL requested."},
+			"url":    schema.StringAttribute{Computed: true, MarkdownDescription: "The URL discovery requested in this attempt."},
 			"status": schema.Int64Attribute{Computed: true, MarkdownDescription: "The HTTP status, `0` when no response was received."},
 			"outcome": schema.StringAttribute{Computed: true, MarkdownDescription: "`found` (the document used), `not_here` " +
 				"(no document at this URL: 4xx, 502, an HTML page, not JSON), `rejected` (a document that failed a check, such as " +
