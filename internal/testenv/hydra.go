@@ -47,12 +47,10 @@ func (h *Hydra) RegistrationEndpoint() string { return h.PublicURL + "/oauth2/re
 
 // Stop stops Hydra. Safe to call on nil and more than once.
 func (h *Hydra) Stop() error {
-	if h == nil || h.proc == nil {
+	if h == nil {
 		return nil
 	}
-	err := h.proc.stop(5 * time.Second)
-	h.proc = nil
-	return err
+	return stopOnce(&h.proc, 5*time.Second)
 }
 
 // HydraBinary returns the cached Hydra binary, building it with the

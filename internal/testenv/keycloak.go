@@ -138,8 +138,7 @@ func (k *Keycloak) Stop() error {
 	if k == nil || k.proc == nil {
 		return nil
 	}
-	err := k.proc.stop(20 * time.Second)
-	k.proc = nil
+	err := stopOnce(&k.proc, 20*time.Second)
 	if !k.keepDir && os.Getenv("MCP_TESTENV_KEEP") == "" && k.Dir != "" {
 		if rerr := os.RemoveAll(filepath.Dir(k.Dir)); rerr != nil && err == nil {
 			err = rerr

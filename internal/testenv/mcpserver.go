@@ -63,12 +63,10 @@ func (m *MCPServer) Pid() int {
 
 // Stop stops the server. Safe to call on nil and more than once.
 func (m *MCPServer) Stop() error {
-	if m == nil || m.proc == nil {
+	if m == nil {
 		return nil
 	}
-	err := m.proc.stop(5 * time.Second)
-	m.proc = nil
-	return err
+	return stopOnce(&m.proc, 5*time.Second)
 }
 
 // MCPServerBinary builds internal/testenv/mcpserver (its own Go module) into

@@ -46,12 +46,10 @@ func (o *OIDCProvider) RegistrationEndpoint() string { return o.Issuer + "/reg" 
 
 // Stop stops the server. Safe to call on nil and more than once.
 func (o *OIDCProvider) Stop() error {
-	if o == nil || o.proc == nil {
+	if o == nil {
 		return nil
 	}
-	err := o.proc.stop(5 * time.Second)
-	o.proc = nil
-	return err
+	return stopOnce(&o.proc, 5*time.Second)
 }
 
 // oidcProviderDir returns internal/testenv/oidcprovider with its

@@ -77,6 +77,17 @@ func startProcess(name string, cmd *exec.Cmd, logFile string, detached bool) (*p
 }
 
 // Pid is the process (and process group) id.
+// stopOnce stops *p and forgets it, so a server's Stop is safe to call
+// again (and on a server that never started).
+func stopOnce(p **process, grace time.Duration) error {
+	if *p == nil {
+		return nil
+	}
+	err := (*p).stop(grace)
+	*p = nil
+	return err
+}
+
 func (p *process) Pid() int { return p.cmd.Process.Pid }
 
 // exitErr reports whether the process has exited, and how.
