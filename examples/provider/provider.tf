@@ -17,7 +17,16 @@ provider "mcp" {
   # Plain http to hosts that are not loopback, e.g. a container network.
   # allow_insecure_http = true
 
+  # Extra headers, for example for an API gateway in front of the servers.
+  # Their values are treated as secrets; headers_hosts keeps them to the
+  # hosts that should see them.
   headers = {
-    "X-Gateway-Tenant" = "platform"
+    "X-Gateway-Key" = var.gateway_key
   }
+  headers_hosts = ["mcp.example.com", "*.sso.example.com"]
+}
+
+variable "gateway_key" {
+  type      = string
+  sensitive = true
 }

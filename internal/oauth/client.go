@@ -50,8 +50,14 @@ type Options struct {
 	// AllowInsecureHTTP permits plain http to hosts that are not loopback
 	// (for example http://keycloak:8080 on a private container network).
 	AllowInsecureHTTP bool
-	// Headers are added to every request (they never override Authorization).
+	// Headers are added to requests (they never override Authorization): to
+	// every host when HeaderHosts is empty, else only to the hosts it names.
+	// They are dropped on a redirect to another host unless HeaderHosts
+	// names that host, so a server cannot send them elsewhere.
 	Headers map[string]string
+	// HeaderHosts limits Headers to these host names: an exact name, or
+	// "*.example.com" for any name below example.com.
+	HeaderHosts []string
 	// UserAgent is sent on every request.
 	UserAgent string
 	// MaxResponseBytes caps every response body. Zero means DefaultMaxResponseBytes.
@@ -158,7 +164,34 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if err := ValidateURL(req.URL.String(), c.opts.AllowInsecureHTTP); err != nil {
 		return fmt.Errorf("%w: to %s: %w", ErrRedirectRefused, req.URL, err)
 	}
+	// net/http copies every header onto the redirected request; the user's
+	// extra headers (gateway keys) must not follow a server to another host.
+	if !strings.EqualFold(req.URL.Hostname(), via[0].URL.Hostname()) && !c.headersAllowed(req.URL.Hostname(), false) {
+		for name := range c.opts.Headers {
+			req.Header.Del(name)
+		}
+	}
 	return nil
+}
+
+// headersAllowed reports whether the extra headers may go to host; whenUnlisted
+// is the answer when HeaderHosts is empty.
+func (c *Client) headersAllowed(host string, whenUnlisted bool) bool {
+	if len(c.opts.HeaderHosts) == 0 {
+		return whenUnlisted
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, pattern := range c.opts.HeaderHosts {
+		pattern = strings.ToLower(strings.TrimSuffix(pattern, "."))
+		if suffix, ok := strings.CutPrefix(pattern, "*."); ok {
+			if strings.HasSuffix(host, "."+suffix) {
+				return true
+			}
+		} else if host == pattern {
+			return true
+		}
+	}
+	return false
 }
 
 // retryIdempotent retries network errors and 429/503/504; never a context
@@ -192,6 +225,10 @@ type request struct {
 	// headersOnly closes the body unread: an MCP probe may be answered with
 	// an endless event stream, and only its status and headers matter.
 	headersOnly bool
+	// noRetry sends a GET exactly once. RFC 7592 lets any answer on the
+	// client URI rotate the registration access token, so a retried read
+	// could present a token its lost first answer replaced.
+	noRetry bool
 }
 
 // response is what came back, with the body read under the size cap.
@@ -200,6 +237,9 @@ type response struct {
 	Header http.Header
 	Body   []byte
 	URL    string // final URL after redirects
+	// Truncated is set when an error status or HTML page exceeded the size
+	// cap; Body then holds only its first MaxResponseBytes.
+	Truncated bool
 }
 
 // do sends req under the policy. GET requests go through the retrying
@@ -213,8 +253,10 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building %s %s: %w", r.method, r.url, err)
 	}
-	for k, v := range c.opts.Headers {
-		httpReq.Header.Set(k, v)
+	if c.headersAllowed(httpReq.URL.Hostname(), len(c.opts.HeaderHosts) == 0) {
+		for k, v := range c.opts.Headers {
+			httpReq.Header.Set(k, v)
+		}
 	}
 	if c.opts.UserAgent != "" {
 		httpReq.Header.Set("User-Agent", c.opts.UserAgent)
@@ -235,7 +277,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 
 	var httpResp *http.Response
-	if r.method == http.MethodGet {
+	if r.method == http.MethodGet && !r.noRetry {
 		retryable, convErr := retryablehttp.FromRequest(httpReq)
 		if convErr != nil {
 			return nil, fmt.Errorf("building %s %s: %w", r.method, r.url, convErr)
@@ -265,6 +307,11 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		ex.Err = readErr
 		c.log(ctx, ex)
 		return nil, fmt.Errorf("%s %s: reading the response: %w", r.method, r.url, readErr)
+	case int64(len(body)) > c.maxBody && (resp.Status/100 != 2 || looksLikeHTML(resp)):
+		// An oversized error or HTML page is still an answer ("not here"):
+		// callers decide by status and type, never by this truncated body.
+		resp.Body, resp.Truncated = body[:c.maxBody], true
+		ex.ResponseBody = "(truncated page, not logged)"
 	case int64(len(body)) > c.maxBody:
 		ex.Err = ErrResponseTooLarge
 		ex.ResponseBody = ""

@@ -79,6 +79,34 @@ func TestClientCapsResponseBody(t *testing.T) {
 	}
 }
 
+func TestClientOversizedErrorPagesAreAnswers(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		status      int
+		contentType string
+	}{
+		{"404 page", http.StatusNotFound, "text/plain"},
+		{"502 page", http.StatusBadGateway, "application/json"},
+		{"HTML 200 of a single-page app", http.StatusOK, "text/html; charset=utf-8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(strings.Repeat("x", 4096)))
+			}))
+			defer srv.Close()
+			resp, err := newTestClient(t, Options{MaxResponseBytes: 1024}).do(context.Background(), request{method: http.MethodGet, url: srv.URL})
+			if err != nil {
+				t.Fatalf("an oversized %s must come back as an answer, got %v", tt.name, err)
+			}
+			if resp.Status != tt.status || !resp.Truncated || len(resp.Body) != 1024 {
+				t.Fatalf("status %d truncated %v len %d", resp.Status, resp.Truncated, len(resp.Body))
+			}
+		})
+	}
+}
+
 // redirectChain serves /r/N redirecting to /r/N-1 and /r/0 answering 200.
 func redirectChain() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -319,4 +347,80 @@ func TestLooksLikeHTML(t *testing.T) {
 
 func serverCertPEM(srv *httptest.Server) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+}
+
+func TestClientExtraHeadersStayWithTheirHosts(t *testing.T) {
+	type seen struct {
+		mu  sync.Mutex
+		key string
+	}
+	record := func(s *seen) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			s.mu.Lock()
+			s.key = r.Header.Get("X-Api-Key")
+			s.mu.Unlock()
+			_, _ = w.Write([]byte(`{}`))
+		}
+	}
+	// "localhost" and "127.0.0.1" are two hosts of one machine.
+	var other seen
+	otherSrv := httptest.NewServer(record(&other))
+	defer otherSrv.Close()
+	otherURL := strings.Replace(otherSrv.URL, "127.0.0.1", "localhost", 1)
+	var first seen
+	firstSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/redirect" {
+			http.Redirect(w, r, otherURL+"/doc", http.StatusFound)
+			return
+		}
+		record(&first)(w, r)
+	}))
+	defer firstSrv.Close()
+	headers := map[string]string{"X-Api-Key": "gateway-key"}
+	ctx := context.Background()
+
+	tests := []struct {
+		name      string
+		hosts     []string
+		url       string
+		wantFirst string
+		wantOther string
+	}{
+		{"no host list: sent to the host asked", nil, firstSrv.URL + "/doc", "gateway-key", ""},
+		{"no host list: any host asked directly", nil, otherURL + "/doc", "", "gateway-key"},
+		{"no host list: dropped on a redirect to another host", nil, firstSrv.URL + "/redirect", "", ""},
+		{"host list: sent to a listed host", []string{"127.0.0.1"}, firstSrv.URL + "/doc", "gateway-key", ""},
+		{"host list: not sent to an unlisted host", []string{"127.0.0.1"}, otherURL + "/doc", "", ""},
+		{"host list: follows a redirect to a listed host", []string{"127.0.0.1", "LOCALHOST"}, firstSrv.URL + "/redirect", "", "gateway-key"},
+		{"wildcard does not match the bare domain", []string{"*.localhost"}, otherURL + "/doc", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			first.key, other.key = "", ""
+			c := newTestClient(t, Options{Headers: headers, HeaderHosts: tt.hosts})
+			if _, err := c.do(ctx, request{method: http.MethodGet, url: tt.url}); err != nil {
+				t.Fatal(err)
+			}
+			if first.key != tt.wantFirst || other.key != tt.wantOther {
+				t.Fatalf("first host got %q (want %q), other host got %q (want %q)", first.key, tt.wantFirst, other.key, tt.wantOther)
+			}
+		})
+	}
+}
+
+func TestHeadersAllowed(t *testing.T) {
+	c := newTestClient(t, Options{HeaderHosts: []string{"gw.example.com", "*.corp.example"}})
+	for host, want := range map[string]bool{
+		"gw.example.com":      true,
+		"GW.Example.com.":     true,
+		"api.corp.example":    true,
+		"a.b.corp.example":    true,
+		"corp.example":        false,
+		"evilcorp.example":    false,
+		"gw.example.com.evil": false,
+	} {
+		if got := c.headersAllowed(host, true); got != want {
+			t.Errorf("headersAllowed(%q) = %v, want %v", host, got, want)
+		}
+	}
 }

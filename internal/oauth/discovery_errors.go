@@ -26,7 +26,7 @@ func (e *DiscoveryError) Error() string {
 		b.WriteString("; URLs tried:\n")
 		b.WriteString(FormatAttempts(e.Attempts))
 	}
-	return b.String()
+	return validUTF8(b.String())
 }
 
 func (e *DiscoveryError) Unwrap() error { return e.Err }
@@ -59,5 +59,5 @@ func (e *MismatchError) Error() string {
 		b.WriteString("; URLs tried:\n")
 		b.WriteString(FormatAttempts(e.Attempts))
 	}
-	return b.String()
+	return validUTF8(b.String())
 }

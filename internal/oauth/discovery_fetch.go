@@ -12,7 +12,8 @@ import (
 //
 //   - try the next URL: a 4xx, a 502 (a proxy with nothing behind that path),
 //     any status other than 200 below 500, an HTML page with status 200 (single-page
-//     apps answer every path), a body that is not a JSON object, JSON without
+//     apps answer every path; a body that is a JSON object is decoded whatever
+//     its Content-Type), a body that is not a JSON object, JSON without
 //     the required field or with a documented field of the wrong type, a
 //     document that fails the resource or issuer check, and a redirect the
 //     policy refused (nothing was fetched from the refused URL, so nothing
@@ -55,7 +56,9 @@ func (c *Client) fetchCandidate(ctx context.Context, url string, mcpServer bool)
 	a := Attempt{URL: url, Status: resp.Status}
 	switch {
 	case resp.Status == http.StatusOK:
-		if looksLikeHTML(resp) {
+		// A JSON object served as text/html is still tried as JSON; only a
+		// body that is not one is taken for a single-page app's page.
+		if looksLikeHTML(resp) && !looksLikeJSONObject(resp.Body) {
 			a.Outcome, a.Detail = OutcomeNotHere, "an HTML page, not a metadata document"+redirectNote(url, resp)
 			return candidateResult{attempt: a}
 		}

@@ -21,6 +21,14 @@ func FuzzParseWWWAuthenticate(f *testing.F) {
 		`Bearer realm="abc\`,
 		`Bearer abc def`,
 		`Basic abc=`,
+		`Foo bar baz, Bearer resource_metadata="https://x/prm"`,
+		`Bearer resource_metadata="https://x/prm" scope="a"`,
+		`Bearer resource_metadata="https://x/prm", scope=`,
+		`Bearer realm="r"junk "x, y", scope="a b", resource_metadata=u`,
+		`Negotiate abc==, realm="x", Bearer scope="s"`,
+		`Bearer error="insufficient_scope", scope="a b", Bearer resource_metadata="u"`,
+		"Bearer resource_metadata=\"http://localhost:1/\xff\"",
+		`Bearer"x", =, "\"`,
 		"",
 	} {
 		f.Add(seed)
@@ -63,6 +71,8 @@ func FuzzDecodeResourceMetadata(f *testing.F) {
 		`{"resource":"r","scopes_supported":"a b","authorization_servers":"https://as","dpop_bound_access_tokens_required":"true"}`,
 		`{"resource":"r","authorization_servers":null,"x":{"y":[1,2]}}`,
 		`{"resource":42}`,
+		"\xef\xbb\xbf{\"resource\":\"r\"}",
+		`{"resource":"r","resource_name":7,"bearer_methods_supported":[1]}`,
 		`{"authorization_servers":["x"]}`,
 		`[1,2]`,
 		`<html>`,
@@ -85,6 +95,8 @@ func FuzzDecodeServerMetadata(f *testing.F) {
 		`{"issuer":"i","scopes_supported":"openid profile","client_id_metadata_document_supported":"TRUE","response_types_supported":"code id_token"}`,
 		`{"issuer":"i","grant_types_supported":[null]}`,
 		`{"issuer":null}`,
+		`{"issuer":"i","acr_values_supported":[0,1],"token_endpoint":"t"}`,
+		"\xef\xbb\xbf {\"issuer\":\"i\"}",
 		`{"token_endpoint":"x"}`,
 		`"issuer"`,
 		`{`,
@@ -114,7 +126,12 @@ func checkDecodeResult(t *testing.T, body []byte, err error, raw json.RawMessage
 		}
 		return
 	}
-	if !bytes.Equal(raw, bytes.TrimSpace(body)) {
+	// Raw is the body without surrounding whitespace and a leading byte-order mark.
+	want := bytes.TrimSpace(body)
+	if bytes.HasPrefix(want, []byte("\xef\xbb\xbf")) {
+		want = bytes.TrimSpace(want[3:])
+	}
+	if !bytes.Equal(raw, want) {
 		t.Fatalf("Raw %q differs from the body %q", raw, body)
 	}
 	if !json.Valid(raw) {

@@ -32,15 +32,41 @@ func (e *FieldTypeError) Error() string {
 
 // docFields decodes one metadata document field by field. Vendors get types
 // wrong in a few recurring, unambiguous ways; those are accepted (see each
-// method), everything else is a FieldTypeError. The first error is kept.
+// method). Any other wrong type in a critical field (the required identifier,
+// and the fields MCP relies on) is a FieldTypeError, the first one kept; in
+// any other field it makes that field absent and its name is listed in
+// ignored, so one odd optional field does not reject a usable document.
 type docFields struct {
-	raw map[string]json.RawMessage
-	err error
+	raw      map[string]json.RawMessage
+	body     []byte // the document, trimmed of whitespace and a byte-order mark
+	critical map[string]bool
+	ignored  []string
+	err      error
 }
 
-// newDocFields parses body as a JSON object.
-func newDocFields(body []byte) (*docFields, error) {
+// utf8BOM is the UTF-8 byte-order mark some servers put before JSON.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// trimDocument strips surrounding whitespace and a leading byte-order mark.
+func trimDocument(body []byte) []byte {
 	trimmed := bytes.TrimSpace(body)
+	if bytes.HasPrefix(trimmed, utf8BOM) {
+		trimmed = bytes.TrimSpace(trimmed[len(utf8BOM):])
+	}
+	return trimmed
+}
+
+// looksLikeJSONObject reports whether body starts like a JSON object (after
+// whitespace and a byte-order mark).
+func looksLikeJSONObject(body []byte) bool {
+	trimmed := trimDocument(body)
+	return len(trimmed) > 0 && trimmed[0] == '{'
+}
+
+// newDocFields parses body as a JSON object. critical names the fields whose
+// wrong type rejects the document.
+func newDocFields(body []byte, critical ...string) (*docFields, error) {
+	trimmed := trimDocument(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, ErrNotJSONObject
 	}
@@ -48,10 +74,18 @@ func newDocFields(body []byte) (*docFields, error) {
 	if err := json.Unmarshal(trimmed, &raw); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotJSONObject, err)
 	}
-	return &docFields{raw: raw}, nil
+	d := &docFields{raw: raw, body: trimmed, critical: map[string]bool{}}
+	for _, name := range critical {
+		d.critical[name] = true
+	}
+	return d, nil
 }
 
 func (d *docFields) fail(field, want string, got json.RawMessage) {
+	if !d.critical[field] {
+		d.ignored = append(d.ignored, field)
+		return
+	}
 	if d.err == nil {
 		d.err = &FieldTypeError{Field: field, Want: want, Got: shorten(string(got), 60)}
 	}
@@ -144,6 +178,7 @@ func (d *docFields) required(name string) (string, error) {
 	if v == nil {
 		return "", fmt.Errorf("%w: %q", ErrMissingRequiredField, name)
 	}
+	d.critical[name] = true
 	s := d.str(name)
 	if d.err != nil {
 		return "", d.err
@@ -152,6 +187,15 @@ func (d *docFields) required(name string) (string, error) {
 		return "", fmt.Errorf("%w: %q is empty", ErrMissingRequiredField, name)
 	}
 	return s, nil
+}
+
+// ignoredNote describes the fields that were ignored for their type, for an
+// attempt's detail; empty when there were none.
+func ignoredNote(fields []string) string {
+	if len(fields) == 0 {
+		return ""
+	}
+	return "; ignored fields of the wrong type (treated as absent): " + strings.Join(fields, ", ")
 }
 
 // shorten cuts s to at most n bytes for messages, keeping valid UTF-8.

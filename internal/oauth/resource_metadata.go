@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,14 +27,22 @@ type ProtectedResourceMetadata struct {
 	DPoPSigningAlgValuesSupported         []string
 	DPoPBoundAccessTokensRequired         bool
 	SignedMetadata                        string
-	Raw                                   json.RawMessage
+	// IgnoredFields lists documented fields of the wrong type that were
+	// treated as absent (only fields MCP does not rely on; see
+	// DecodeResourceMetadata). Nil when there were none.
+	IgnoredFields []string
+	// Raw is the document as served, without surrounding whitespace or a
+	// leading byte-order mark.
+	Raw json.RawMessage
 }
 
 // DecodeResourceMetadata decodes an RFC 9728 document. It fails with
 // ErrNotJSONObject, ErrMissingRequiredField (no "resource") or a
-// *FieldTypeError; see docFields for the type mistakes it tolerates.
+// *FieldTypeError for "resource" or "authorization_servers" (the fields MCP
+// relies on); another field of the wrong type is treated as absent and
+// listed in IgnoredFields. See docFields for the type mistakes it tolerates.
 func DecodeResourceMetadata(body []byte) (ProtectedResourceMetadata, error) {
-	d, err := newDocFields(body)
+	d, err := newDocFields(body, "authorization_servers")
 	if err != nil {
 		return ProtectedResourceMetadata{}, err
 	}
@@ -59,11 +66,12 @@ func DecodeResourceMetadata(body []byte) (ProtectedResourceMetadata, error) {
 		DPoPSigningAlgValuesSupported:         d.list("dpop_signing_alg_values_supported"),
 		DPoPBoundAccessTokensRequired:         d.boolean("dpop_bound_access_tokens_required"),
 		SignedMetadata:                        d.str("signed_metadata"),
-		Raw:                                   json.RawMessage(bytes.TrimSpace(body)),
+		Raw:                                   json.RawMessage(d.body),
 	}
 	if d.err != nil {
 		return ProtectedResourceMetadata{}, d.err
 	}
+	m.IgnoredFields = d.ignored
 	return m, nil
 }
 
@@ -122,8 +130,10 @@ func originOf(u *url.URL) string {
 
 // ResourceMetadataWellKnownURLs returns the RFC 9728 section 3.1 URLs for a
 // resource, in the order to try them: the path-aware one (well-known prefix
-// inserted between host and path, query kept), then the root one. A
-// resource without a path has only the root one.
+// inserted between host and path, a terminating slash after the host
+// removed, the query kept), then the root one (the origin's own metadata,
+// without path or query). A resource without a path or query has only the
+// root one.
 func ResourceMetadataWellKnownURLs(resource string) ([]string, error) {
 	u, err := url.Parse(resource)
 	if err != nil {
@@ -131,12 +141,20 @@ func ResourceMetadataWellKnownURLs(resource string) ([]string, error) {
 	}
 	const suffix = "/.well-known/oauth-protected-resource"
 	root := url.URL{Scheme: u.Scheme, Host: u.Host, Path: suffix}
-	if u.EscapedPath() == "" || u.EscapedPath() == "/" {
+	escaped := u.EscapedPath()
+	if escaped == "/" {
+		escaped = "" // https://h/?x=1 is https://h?x=1
+	}
+	if escaped == "" && u.RawQuery == "" {
 		return []string{root.String()}, nil
 	}
 	pathAware := url.URL{Scheme: u.Scheme, Host: u.Host, RawQuery: u.RawQuery}
-	pathAware.Path = suffix + u.Path
-	pathAware.RawPath = suffix + u.EscapedPath()
+	unescaped, err := url.PathUnescape(escaped)
+	if err != nil {
+		unescaped = escaped
+	}
+	pathAware.Path = suffix + unescaped
+	pathAware.RawPath = suffix + escaped
 	return []string{pathAware.String(), root.String()}, nil
 }
 
@@ -241,7 +259,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 			continue
 		}
 		res.Attempts = append(res.Attempts, Attempt{URL: candidate, Status: cr.resp.Status, Outcome: OutcomeFound,
-			Detail: "protected resource metadata for " + doc.Resource + redirectNote(candidate, cr.resp)})
+			Detail: "protected resource metadata for " + doc.Resource + ignoredNote(doc.IgnoredFields) + redirectNote(candidate, cr.resp)})
 		res.Metadata, res.MetadataURL = doc, candidate
 		return res, nil
 	}
@@ -287,6 +305,11 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (*Bearer
 	values := resp.Header.Values("WWW-Authenticate")
 	challenges, parseErr := ParseWWWAuthenticate(values)
 	bearer, ok := FindBearerChallenge(challenges)
+	malformed := ""
+	if parseErr != nil {
+		// The header is quoted in the error: keep the detail short.
+		malformed = shorten(strings.ReplaceAll(parseErr.Error(), "\n", "; "), 300)
+	}
 	switch {
 	case ok && (resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden):
 		if bearer.ResourceMetadata != "" {
@@ -294,12 +317,12 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (*Bearer
 		} else {
 			a.Outcome, a.Detail = OutcomeNotHere, "Bearer challenge without resource_metadata; trying the well-known URLs"
 		}
-		if parseErr != nil {
-			a.Detail += " (ignored a malformed part: " + parseErr.Error() + ")"
+		if malformed != "" {
+			a.Detail += " (the header was malformed and read best effort: " + malformed + ")"
 		}
 		return &bearer, a, nil
 	case parseErr != nil:
-		a.Outcome, a.Detail = OutcomeNotHere, "malformed WWW-Authenticate ("+parseErr.Error()+"); trying the well-known URLs"
+		a.Outcome, a.Detail = OutcomeNotHere, "malformed WWW-Authenticate ("+malformed+"); trying the well-known URLs"
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
 		a.Outcome, a.Detail = OutcomeNotHere, statusText(resp.Status)+" without a Bearer challenge; trying the well-known URLs"
 	default:

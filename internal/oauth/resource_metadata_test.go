@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestDecodeResourceMetadata(t *testing.T) {
@@ -90,7 +92,24 @@ func TestDecodeResourceMetadataLeniencyAndErrors(t *testing.T) {
 		{name: "empty resource", body: `{"resource":" "}`, wantErr: ErrMissingRequiredField},
 		{name: "resource of the wrong type", body: `{"resource":42}`, wantErr: &FieldTypeError{}},
 		{name: "list with a number", body: `{"resource":"r","authorization_servers":["a",1]}`, wantErr: &FieldTypeError{}},
-		{name: "boolean that is a word", body: `{"resource":"r","dpop_bound_access_tokens_required":"yes"}`, wantErr: &FieldTypeError{}},
+		{name: "an optional field of the wrong type is ignored", body: `{"resource":"r","dpop_bound_access_tokens_required":"yes","bearer_methods_supported":[1],"resource_name":{"en":"x"},"scopes_supported":["a"]}`,
+			check: func(t *testing.T, m ProtectedResourceMetadata) {
+				if m.DPoPBoundAccessTokensRequired || m.BearerMethodsSupported != nil || m.ResourceName != "" ||
+					!reflect.DeepEqual(m.ScopesSupported, []string{"a"}) {
+					t.Fatalf("wrongly typed fields must be absent: %+v", m)
+				}
+				want := []string{"bearer_methods_supported", "resource_name", "dpop_bound_access_tokens_required"}
+				if !reflect.DeepEqual(m.IgnoredFields, want) {
+					t.Fatalf("ignored %q, want %q", m.IgnoredFields, want)
+				}
+			}},
+		{name: "authorization_servers of the wrong type rejects", body: `{"resource":"r","authorization_servers":{"a":1}}`, wantErr: &FieldTypeError{}},
+		{name: "a leading byte-order mark", body: "\ufeff {\"resource\":\"r\"}",
+			check: func(t *testing.T, m ProtectedResourceMetadata) {
+				if m.Resource != "r" || string(m.Raw) != `{"resource":"r"}` {
+					t.Fatalf("decoded %+v, raw %q", m, m.Raw)
+				}
+			}},
 		{name: "HTML", body: `<!doctype html><html></html>`, wantErr: ErrNotJSONObject},
 		{name: "JSON array", body: `[{"resource":"r"}]`, wantErr: ErrNotJSONObject},
 		{name: "truncated JSON", body: `{"resource":"r"`, wantErr: ErrNotJSONObject},
@@ -133,6 +152,18 @@ func TestResourceMetadataWellKnownURLs(t *testing.T) {
 		{"http://127.0.0.1:8080/mcp?tenant=a", []string{
 			"http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp?tenant=a",
 			"http://127.0.0.1:8080/.well-known/oauth-protected-resource"}},
+		// RFC 9728 section 3.1: the query is kept, also without a path, and a
+		// terminating slash after the host is removed first.
+		{"https://h?x=1", []string{
+			"https://h/.well-known/oauth-protected-resource?x=1",
+			"https://h/.well-known/oauth-protected-resource"}},
+		{"https://h/?x=1", []string{
+			"https://h/.well-known/oauth-protected-resource?x=1",
+			"https://h/.well-known/oauth-protected-resource"}},
+		{"https://h/mcp?x=1&y=%2F", []string{
+			"https://h/.well-known/oauth-protected-resource/mcp?x=1&y=%2F",
+			"https://h/.well-known/oauth-protected-resource"}},
+		{"https://h/?", []string{"https://h/.well-known/oauth-protected-resource"}},
 		{"https://api.example.com/a%2Fb/mcp/", []string{
 			"https://api.example.com/.well-known/oauth-protected-resource/a%2Fb/mcp/",
 			"https://api.example.com/.well-known/oauth-protected-resource"}},
@@ -511,5 +542,132 @@ func TestDiscoverResourceMetadataRedirectDowngradeMovesOn(t *testing.T) {
 	}
 	if len(plain.paths()) != 0 {
 		t.Errorf("the downgraded URL was fetched: %q", plain.paths())
+	}
+}
+
+func TestDiscoverResourceMetadataMalformedChallenge(t *testing.T) {
+	tests := []struct {
+		name        string
+		challenges  []string
+		wantPRM     bool   // the challenge's resource_metadata was used
+		wantScope   string // from the challenge
+		wantDetail  string // in the probe attempt's detail
+		maxDetail   int
+		invalidUTF8 bool
+	}{
+		{name: "a bad challenge before the Bearer one", challenges: []string{`Foo bar baz, Bearer resource_metadata="%s/prm", scope="a"`},
+			wantPRM: true, wantScope: "a", wantDetail: "malformed"},
+		{name: "missing comma", challenges: []string{`Bearer resource_metadata="%s/prm" scope="a"`},
+			wantPRM: true, wantScope: "a", wantDetail: "missing comma"},
+		{name: "empty value", challenges: []string{`Bearer resource_metadata="%s/prm", scope=`},
+			wantPRM: true, wantDetail: "empty value"},
+		{name: "a long malformed header is shortened", challenges: []string{`Bearer resource_metadata="%s/prm", realm="` + strings.Repeat("x", 4000)},
+			wantPRM: true, wantDetail: "malformed", maxDetail: 600},
+		{name: "a malformed header without a Bearer challenge is shortened", challenges: []string{`Basic realm="` + strings.Repeat("x", 4000) + `%s`},
+			wantDetail: "malformed WWW-Authenticate", maxDetail: 600},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newDiscoSite(t, false)
+			values := make([]string, len(tt.challenges))
+			for i, c := range tt.challenges {
+				values[i] = fmt.Sprintf(c, s.URL)
+			}
+			s.route("POST /mcp", serveChallenge(http.StatusUnauthorized, values...))
+			s.route("/prm", serveJSON(prmDoc(s.URL+"/mcp")))
+			s.route("/.well-known/oauth-protected-resource/mcp", serveJSON(prmDoc(s.URL+"/mcp")))
+			res, err := s.client(t).DiscoverResourceMetadata(context.Background(), ResourceMetadataRequest{ResourceURL: s.URL + "/mcp"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.MetadataURL == s.URL+"/prm"; got != tt.wantPRM {
+				t.Errorf("found at %s", res.MetadataURL)
+			}
+			if tt.wantPRM && (res.Challenge == nil || res.Challenge.Scope != tt.wantScope) {
+				t.Errorf("challenge %+v, want scope %q", res.Challenge, tt.wantScope)
+			}
+			detail := res.Attempts[0].Detail
+			if !strings.Contains(detail, tt.wantDetail) {
+				t.Errorf("probe detail %q lacks %q", detail, tt.wantDetail)
+			}
+			if tt.maxDetail > 0 && len(detail) > tt.maxDetail {
+				t.Errorf("probe detail is %d bytes: %.200s", len(detail), detail)
+			}
+		})
+	}
+}
+
+func TestDiscoverResourceMetadataInvalidUTF8(t *testing.T) {
+	s := newDiscoSite(t, false)
+	s.route("POST /mcp", serveChallenge(http.StatusUnauthorized, `Bearer resource_metadata="`+s.URL+"/\xff\"\xfe"))
+	_, err := s.client(t).DiscoverResourceMetadata(context.Background(), ResourceMetadataRequest{ResourceURL: s.URL + "/mcp"})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	attempts := attemptsOf(t, err)
+	if len(attempts) < 2 || !strings.HasSuffix(attempts[1].URL, "/\xff") {
+		t.Fatalf("the challenge's URL should be tried as sent: %q", FormatAttempts(attempts))
+	}
+	for _, msg := range []string{err.Error(), FormatAttempts(attempts), attempts[0].String()} {
+		if !utf8.ValidString(msg) {
+			t.Errorf("message is not valid UTF-8: %q", msg)
+		}
+	}
+}
+
+func TestDiscoverResourceMetadataQueryWellKnown(t *testing.T) {
+	s := newDiscoSite(t, false)
+	s.route("POST /?tenant=a", serveStatus(http.StatusUnauthorized, "", ""))
+	s.route("/.well-known/oauth-protected-resource?tenant=a", serveJSON(prmDoc(s.URL+"/?tenant=a")))
+	res, err := s.client(t).DiscoverResourceMetadata(context.Background(), ResourceMetadataRequest{ResourceURL: s.URL + "/?tenant=a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MetadataURL != s.URL+"/.well-known/oauth-protected-resource?tenant=a" {
+		t.Fatalf("found at %s\n%s", res.MetadataURL, FormatAttempts(res.Attempts))
+	}
+}
+
+func TestDiscoverResourceMetadataIgnoredFieldsAndContentTypes(t *testing.T) {
+	tests := []struct {
+		name       string
+		handler    func(resource string) http.HandlerFunc
+		wantOK     bool
+		wantDetail string
+	}{
+		{name: "an optional field of the wrong type is noted", wantOK: true, wantDetail: "ignored fields of the wrong type (treated as absent): resource_name",
+			handler: func(r string) http.HandlerFunc { return serveJSON(`{"resource":"` + r + `","resource_name":7}`) }},
+		{name: "a byte-order mark before the JSON", wantOK: true,
+			handler: func(r string) http.HandlerFunc { return serveJSON("\ufeff" + prmDoc(r)) }},
+		{name: "a JSON object served as text/html", wantOK: true,
+			handler: func(r string) http.HandlerFunc { return serveStatus(200, "text/html", "\n "+prmDoc(r)) }},
+		{name: "an HTML page is not here", wantDetail: "an HTML page",
+			handler: func(string) http.HandlerFunc { return serveHTML() }},
+		{name: "authorization_servers of the wrong type rejects", wantDetail: "authorization_servers",
+			handler: func(r string) http.HandlerFunc {
+				return serveJSON(`{"resource":"` + r + `","authorization_servers":[1]}`)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newDiscoSite(t, false)
+			s.route("/meta", tt.handler(s.URL+"/mcp"))
+			res, err := s.client(t).DiscoverResourceMetadata(context.Background(), ResourceMetadataRequest{MetadataURL: s.URL + "/meta", ResourceURL: s.URL + "/mcp"})
+			var attempts []Attempt
+			if err == nil {
+				attempts = res.Attempts
+			} else {
+				attempts = attemptsOf(t, err)
+			}
+			if (err == nil) != tt.wantOK {
+				t.Fatalf("err = %v\n%s", err, FormatAttempts(attempts))
+			}
+			if !strings.Contains(attempts[0].Detail, tt.wantDetail) {
+				t.Errorf("detail %q lacks %q", attempts[0].Detail, tt.wantDetail)
+			}
+			if err == nil && !json.Valid(res.Metadata.Raw) {
+				t.Errorf("raw %q", res.Metadata.Raw)
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -53,6 +52,12 @@ type AuthorizationServerMetadata struct {
 	AuthorizationResponseISSParameterSupported bool // RFC 9207
 	TLSClientCertificateBoundAccessTokens      bool // RFC 8705
 
+	// IgnoredFields lists documented fields of the wrong type that were
+	// treated as absent (only fields MCP does not rely on; see
+	// DecodeServerMetadata). Nil when there were none.
+	IgnoredFields []string
+	// Raw is the document as served, without surrounding whitespace or a
+	// leading byte-order mark.
 	Raw json.RawMessage
 }
 
@@ -68,11 +73,18 @@ func (m AuthorizationServerMetadata) SupportsPKCES256() bool {
 	return false
 }
 
+// serverCriticalFields are the fields MCP clients rely on: a wrong type in
+// one of them rejects the document instead of hiding the field.
+var serverCriticalFields = []string{"authorization_endpoint", "token_endpoint", "registration_endpoint", "code_challenge_methods_supported"}
+
 // DecodeServerMetadata decodes an authorization server metadata document. It
 // fails with ErrNotJSONObject, ErrMissingRequiredField (no "issuer") or a
-// *FieldTypeError; see docFields for the type mistakes it tolerates.
+// *FieldTypeError for "issuer" or a field MCP relies on (the authorization,
+// token and registration endpoints, code_challenge_methods_supported);
+// another field of the wrong type is treated as absent and listed in
+// IgnoredFields. See docFields for the type mistakes it tolerates.
 func DecodeServerMetadata(body []byte) (AuthorizationServerMetadata, error) {
-	d, err := newDocFields(body)
+	d, err := newDocFields(body, serverCriticalFields...)
 	if err != nil {
 		return AuthorizationServerMetadata{}, err
 	}
@@ -121,11 +133,12 @@ func DecodeServerMetadata(body []byte) (AuthorizationServerMetadata, error) {
 		AuthorizationResponseISSParameterSupported: d.boolean("authorization_response_iss_parameter_supported"),
 		TLSClientCertificateBoundAccessTokens:      d.boolean("tls_client_certificate_bound_access_tokens"),
 
-		Raw: json.RawMessage(bytes.TrimSpace(body)),
+		Raw: json.RawMessage(d.body),
 	}
 	if d.err != nil {
 		return AuthorizationServerMetadata{}, d.err
 	}
+	m.IgnoredFields = d.ignored
 	return m, nil
 }
 
@@ -174,6 +187,9 @@ func ServerMetadataWellKnownURLs(issuer string) ([]ServerMetadataCandidate, erro
 	if err != nil {
 		return nil, fmt.Errorf("issuer %q is not a valid URL: %w", issuer, err)
 	}
+	if err := checkIssuerShape(issuer, u); err != nil {
+		return nil, err
+	}
 	const oauthSuffix = "/.well-known/oauth-authorization-server"
 	const oidcSuffix = "/.well-known/openid-configuration"
 	p := strings.TrimSuffix(u.EscapedPath(), "/")
@@ -198,6 +214,20 @@ func ServerMetadataWellKnownURLs(issuer string) ([]ServerMetadataCandidate, erro
 		{build(p + oidcSuffix), SourceOIDC},
 		{build(p + oauthSuffix), SourceOAuth},
 	}, nil
+}
+
+// checkIssuerShape refuses what RFC 8414 section 2 forbids in an issuer
+// identifier: a query or a fragment. The well-known URLs could not carry them,
+// and tokens from such an issuer could not be matched to it.
+func checkIssuerShape(issuer string, u *url.URL) error {
+	if u.RawQuery != "" || u.ForceQuery || strings.Contains(issuer, "?") {
+		return fmt.Errorf("issuer %q has a query component (?...): an issuer identifier must not have one (RFC 8414 section 2); "+
+			"use the issuer exactly as the authorization server publishes it", issuer)
+	}
+	if u.Fragment != "" || strings.Contains(issuer, "#") {
+		return fmt.Errorf("issuer %q has a fragment (#...): an issuer identifier must not have one (RFC 8414 section 2)", issuer)
+	}
+	return nil
 }
 
 // ServerMetadataRequest says which issuer to discover.
@@ -261,7 +291,7 @@ func (c *Client) DiscoverServerMetadata(ctx context.Context, req ServerMetadataR
 			continue
 		}
 		res.Attempts = append(res.Attempts, Attempt{URL: candidate.URL, Status: cr.resp.Status, Outcome: OutcomeFound,
-			Detail: candidate.Source + " metadata for issuer " + doc.Issuer + redirectNote(candidate.URL, cr.resp)})
+			Detail: candidate.Source + " metadata for issuer " + doc.Issuer + ignoredNote(doc.IgnoredFields) + redirectNote(candidate.URL, cr.resp)})
 		res.Metadata, res.MetadataURL, res.Source = doc, candidate.URL, candidate.Source
 		return res, nil
 	}

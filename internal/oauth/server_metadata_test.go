@@ -217,10 +217,10 @@ func TestDiscoverServerMetadata(t *testing.T) {
 			},
 		},
 		{
-			name: "JSON without issuer and a field of the wrong type mean try the next", issuerPath: "/realms/mcp",
+			name: "JSON without issuer and a field MCP relies on of the wrong type mean try the next", issuerPath: "/realms/mcp",
 			setup: func(s *discoSite, issuer string) {
 				s.route(oauthInserted, serveJSON(`{"error":"not_found"}`))
-				s.route(oidcInserted, serveJSON(`{"issuer":"`+issuer+`","grant_types_supported":7}`))
+				s.route(oidcInserted, serveJSON(`{"issuer":"`+issuer+`","token_endpoint":7}`))
 				s.route(oidcAppended, serveJSON(asDoc(issuer)))
 			},
 			wantURL: oidcAppended, wantSource: SourceOIDC, wantOutcomes: []string{"200 rejected", "200 rejected", "200 found"},
@@ -271,6 +271,9 @@ func TestDiscoverServerMetadataBadInput(t *testing.T) {
 		{Issuer: "ftp://as.example.com"},
 		{Issuer: "http://keycloak:8080/realms/x"},
 		{Issuer: "https://as.example.com", Match: "loose"},
+		{Issuer: "https://as.example.com/realms/x?tenant=a"},
+		{Issuer: "https://as.example.com?"},
+		{Issuer: "https://as.example.com/#x"},
 	} {
 		if _, err := c.DiscoverServerMetadata(context.Background(), req); err == nil {
 			t.Errorf("%+v: want an error", req)
@@ -292,5 +295,60 @@ func TestDiscoverServerMetadataTransportFailuresStop(t *testing.T) {
 	_, err = newTestClient(t, Options{}).DiscoverServerMetadata(context.Background(), ServerMetadataRequest{Issuer: closed.URL + "/realms/x"})
 	if !errors.As(err, &de) || de.Err == nil || len(de.Attempts) != 1 || de.Attempts[0].Status != 0 {
 		t.Fatalf("a network error must stop discovery at the first URL, got %v", err)
+	}
+}
+
+func TestDiscoverServerMetadataRefusesIssuerQuery(t *testing.T) {
+	s := newDiscoSite(t, false)
+	s.route("/.well-known/oauth-authorization-server/realms/x", serveJSON(asDoc(s.URL+"/realms/x?tenant=a")))
+	_, err := s.client(t).DiscoverServerMetadata(context.Background(), ServerMetadataRequest{Issuer: s.URL + "/realms/x?tenant=a"})
+	if err == nil || !strings.Contains(err.Error(), "query") || !strings.Contains(err.Error(), "RFC 8414") {
+		t.Fatalf("want a clear refusal, got %v", err)
+	}
+	if len(s.paths()) != 0 {
+		t.Errorf("nothing should be fetched, got %q", s.paths())
+	}
+	if _, err := ServerMetadataWellKnownURLs("https://as.example.com/x?y=1"); err == nil {
+		t.Error("ServerMetadataWellKnownURLs must refuse an issuer with a query too")
+	}
+}
+
+func TestDecodeServerMetadataWrongTypes(t *testing.T) {
+	valid := `"issuer":"https://as","authorization_endpoint":"https://as/a","token_endpoint":"https://as/t","code_challenge_methods_supported":["S256"]`
+	m, err := DecodeServerMetadata([]byte(`{` + valid + `,"acr_values_supported":[0,1],"claims_supported":{"a":1},"require_pushed_authorization_requests":"maybe"}`))
+	if err != nil {
+		t.Fatalf("an optional field of the wrong type must not reject the document: %v", err)
+	}
+	want := []string{"claims_supported", "acr_values_supported", "require_pushed_authorization_requests"}
+	if m.ACRValuesSupported != nil || m.ClaimsSupported != nil || !reflect.DeepEqual(m.IgnoredFields, want) || !m.SupportsPKCES256() {
+		t.Fatalf("decoded %+v, ignored %q", m, m.IgnoredFields)
+	}
+	for _, field := range []string{"issuer", "authorization_endpoint", "token_endpoint", "registration_endpoint", "code_challenge_methods_supported"} {
+		body := `{"issuer":"https://as","` + field + `":[{"x":1}]}`
+		if field == "issuer" {
+			body = `{"issuer":[{"x":1}]}`
+		}
+		var fe *FieldTypeError
+		if _, err := DecodeServerMetadata([]byte(body)); !errors.As(err, &fe) || fe.Field != field {
+			t.Errorf("%s of the wrong type: want a FieldTypeError, got %v", field, err)
+		}
+	}
+	m, err = DecodeServerMetadata([]byte("\xef\xbb\xbf\n{" + valid + "}"))
+	if err != nil || m.Issuer != "https://as" || string(m.Raw) != "{"+valid+"}" {
+		t.Fatalf("a byte-order mark before the JSON: %v, raw %q", err, m.Raw)
+	}
+}
+
+func TestDiscoverServerMetadataNotesIgnoredFields(t *testing.T) {
+	s := newDiscoSite(t, false)
+	issuer := s.URL
+	s.route("/.well-known/oauth-authorization-server", serveStatus(200, "text/html; charset=utf-8",
+		strings.TrimSuffix(asDoc(issuer), "}")+`,"acr_values_supported":[0,1]}`))
+	res, err := s.client(t).DiscoverServerMetadata(context.Background(), ServerMetadataRequest{Issuer: issuer})
+	if err != nil {
+		t.Fatalf("a valid document with an odd optional field, served as text/html, must be found: %v", err)
+	}
+	if d := res.Attempts[0].Detail; res.Attempts[0].Outcome != OutcomeFound || !strings.Contains(d, "acr_values_supported") {
+		t.Fatalf("attempt %s", res.Attempts[0])
 	}
 }

@@ -31,50 +31,75 @@ type BearerChallenge struct {
 
 // ParseWWWAuthenticate parses every value of the WWW-Authenticate header. A
 // header value may hold several challenges and a response may repeat the
-// header. Parsing is best effort: the challenges that parsed are returned
-// even when err reports a malformed part, so one bad challenge from a proxy
-// does not hide a good Bearer challenge.
+// header. Parsing is best effort: a malformed part is reported in err (one
+// error per malformed part, joined) and skipped up to the next comma outside
+// a quoted string, while everything around it is still returned, so one bad
+// challenge from a proxy, or one bad parameter, does not hide a good Bearer
+// challenge. A challenge keeps the parameters read before a malformed one.
+// Two lenient readings are also reported in err: parameters separated by
+// whitespace instead of a comma, and a parameter with an empty value ("").
 func ParseWWWAuthenticate(headerValues []string) ([]Challenge, error) {
 	var challenges []Challenge
 	var errs []error
 	for _, v := range headerValues {
 		p := challengeParser{s: v}
-		parsed, err := p.parse()
+		parsed, perrs := p.parse()
 		challenges = append(challenges, parsed...)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("WWW-Authenticate %q: %w", v, err))
+		if len(perrs) > 0 {
+			errs = append(errs, fmt.Errorf("WWW-Authenticate %q: %w", shorten(v, 120), errors.Join(perrs...)))
 		}
 	}
 	return challenges, errors.Join(errs...)
 }
 
-// FindBearerChallenge returns the Bearer challenge, preferring the first one
-// that names resource_metadata when a server sends several.
+// FindBearerChallenge returns what the Bearer challenges say. When a server
+// sends several, the first one that names resource_metadata is preferred;
+// what it leaves out (scope, error with its error_description, realm) is
+// taken from the first other Bearer challenge that has it, so
+// `Bearer error="insufficient_scope", scope="a", Bearer resource_metadata="u"`
+// yields all of them.
 func FindBearerChallenge(challenges []Challenge) (BearerChallenge, bool) {
-	var found *Challenge
+	var bearers []*Challenge
+	var primary *Challenge
 	for i := range challenges {
 		c := &challenges[i]
 		if !strings.EqualFold(c.Scheme, "Bearer") {
 			continue
 		}
-		if found == nil {
-			found = c
-		}
-		if c.Params["resource_metadata"] != "" {
-			found = c
-			break
+		bearers = append(bearers, c)
+		if primary == nil && c.Params["resource_metadata"] != "" {
+			primary = c
 		}
 	}
-	if found == nil {
+	if len(bearers) == 0 {
 		return BearerChallenge{}, false
 	}
-	return BearerChallenge{
-		Realm:            found.Params["realm"],
-		ResourceMetadata: found.Params["resource_metadata"],
-		Scope:            found.Params["scope"],
-		Error:            found.Params["error"],
-		ErrorDescription: found.Params["error_description"],
-	}, true
+	if primary == nil {
+		primary = bearers[0]
+	}
+	// first returns the value of name from the primary challenge, else from
+	// the first Bearer challenge that has one, with that challenge.
+	first := func(name string) (string, *Challenge) {
+		if v := primary.Params[name]; v != "" {
+			return v, primary
+		}
+		for _, c := range bearers {
+			if v := c.Params[name]; v != "" {
+				return v, c
+			}
+		}
+		return "", nil
+	}
+	out := BearerChallenge{ResourceMetadata: primary.Params["resource_metadata"]}
+	out.Realm, _ = first("realm")
+	out.Scope, _ = first("scope")
+	// error_description explains error: keep the two from one challenge.
+	if e, from := first("error"); from != nil {
+		out.Error, out.ErrorDescription = e, from.Params["error_description"]
+	} else {
+		out.ErrorDescription, _ = first("error_description")
+	}
+	return out, true
 }
 
 // challengeParser walks one header value. The grammar is ambiguous at commas
@@ -86,16 +111,25 @@ type challengeParser struct {
 	pos int
 }
 
-func (p *challengeParser) parse() ([]Challenge, error) {
+func (p *challengeParser) parse() ([]Challenge, []error) {
 	var out []Challenge
+	var errs []error
 	for {
 		p.skipListSeparators()
 		if p.eof() {
-			return out, nil
+			return out, errs
 		}
+		start := p.pos
 		scheme := p.readToken()
 		if scheme == "" {
-			return out, fmt.Errorf("expected an auth-scheme at offset %d, found %q", p.pos, p.s[p.pos])
+			errs = append(errs, fmt.Errorf("expected an auth-scheme at offset %d, found %q", p.pos, p.s[p.pos]))
+			p.skipToComma()
+			continue
+		}
+		if i := skipBlanks(p.s, p.pos); i < len(p.s) && p.s[i] == '=' {
+			errs = append(errs, fmt.Errorf("parameter %q at offset %d belongs to no challenge", scheme, start))
+			p.skipToComma()
+			continue
 		}
 		c := Challenge{Scheme: scheme, Params: map[string]string{}}
 		hadSpace := p.skipWhitespace()
@@ -104,51 +138,103 @@ func (p *challengeParser) parse() ([]Challenge, error) {
 			continue
 		}
 		if !hadSpace {
-			return out, fmt.Errorf("expected a space after auth-scheme %q", scheme)
+			errs = append(errs, fmt.Errorf("expected a space after auth-scheme %q, found %q", scheme, p.peek()))
+			p.skipToComma()
+			out = append(out, c)
+			continue
 		}
 		if tok, ok := p.tryToken68(); ok {
 			c.Token68 = tok
 			out = append(out, c)
 			continue
 		}
-		if err := p.readParams(&c); err != nil {
-			return out, err
-		}
+		errs = append(errs, p.readParams(&c)...)
 		out = append(out, c)
 	}
 }
 
-// readParams reads auth-params until the value ends or a new challenge starts.
-func (p *challengeParser) readParams(c *Challenge) error {
+// readParams reads auth-params until the value ends or a new challenge
+// starts. A malformed parameter is reported and skipped up to the next comma
+// outside a quoted string; reading goes on from there.
+func (p *challengeParser) readParams(c *Challenge) []error {
+	var errs []error
+	first := true
 	for {
 		name, valueAt, ok := p.lookaheadParam()
 		if !ok {
-			if len(c.Params) == 0 {
-				return fmt.Errorf("expected a token68 or name=value parameters after auth-scheme %q at offset %d", c.Scheme, p.pos)
+			if !first {
+				return errs // a new challenge starts here
 			}
-			return nil // a new challenge starts here
+			errs = append(errs, fmt.Errorf("expected a token68 or name=value parameters after auth-scheme %q at offset %d", c.Scheme, p.pos))
+			if !p.resync() {
+				return errs
+			}
+			first = false
+			continue
 		}
+		first = false
 		p.pos = valueAt
+		quoted := !p.eof() && p.peek() == '"'
 		value, err := p.readValue()
 		if err != nil {
-			return fmt.Errorf("parameter %q of %s challenge: %w", name, c.Scheme, err)
+			errs = append(errs, fmt.Errorf("parameter %q of %s challenge: %w", name, c.Scheme, err))
+			if !p.resync() {
+				return errs
+			}
+			continue
+		}
+		if value == "" && !quoted {
+			errs = append(errs, fmt.Errorf("parameter %q of %s challenge has an empty value", name, c.Scheme))
 		}
 		key := strings.ToLower(name)
 		if _, dup := c.Params[key]; !dup {
 			c.Params[key] = value
 		}
-		p.skipWhitespace()
+		hadSpace := p.skipWhitespace()
 		if p.eof() {
-			return nil
+			return errs
 		}
-		if p.peek() != ',' {
-			return fmt.Errorf("unexpected %q after parameter %q of %s challenge", p.peek(), name, c.Scheme)
+		if p.peek() == ',' {
+			p.skipListSeparators()
+			if p.eof() {
+				return errs
+			}
+			continue
 		}
-		p.skipListSeparators()
-		if p.eof() {
-			return nil
+		if _, _, next := p.lookaheadParam(); hadSpace && next {
+			errs = append(errs, fmt.Errorf("missing comma after parameter %q of %s challenge", name, c.Scheme))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("unexpected %q after parameter %q of %s challenge", p.peek(), name, c.Scheme))
+		if !p.resync() {
+			return errs
 		}
 	}
+}
+
+// resync skips to the next comma outside a quoted string and past the list
+// separators there. It reports whether anything is left to read.
+func (p *challengeParser) resync() bool {
+	p.skipToComma()
+	p.skipListSeparators()
+	return !p.eof()
+}
+
+// skipToComma moves to the next comma outside a quoted string, or the end.
+func (p *challengeParser) skipToComma() {
+	inQuote := false
+	for !p.eof() {
+		switch ch := p.peek(); {
+		case inQuote && ch == '\\':
+			p.pos++ // skip the escaped byte too
+		case ch == '"':
+			inQuote = !inQuote
+		case !inQuote && ch == ',':
+			return
+		}
+		p.pos++
+	}
+	p.pos = len(p.s)
 }
 
 // lookaheadParam reports whether the input at pos is `token BWS "=" BWS`,
@@ -179,12 +265,10 @@ func skipBlanks(s string, i int) int {
 // readValue reads a quoted-string or an unquoted value. Unquoted values are
 // read up to whitespace or a comma rather than strictly as a token, because
 // some servers send resource_metadata URLs unquoted; the characters that
-// end a value are the same either way.
+// end a value are the same either way. An empty unquoted value is "" (the
+// caller reports it).
 func (p *challengeParser) readValue() (string, error) {
-	if p.eof() {
-		return "", errors.New("missing value")
-	}
-	if p.peek() == '"' {
+	if !p.eof() && p.peek() == '"' {
 		return p.readQuoted()
 	}
 	start := p.pos
@@ -194,9 +278,6 @@ func (p *challengeParser) readValue() (string, error) {
 			break
 		}
 		p.pos++
-	}
-	if p.pos == start {
-		return "", fmt.Errorf("missing value before %q", p.peek())
 	}
 	return p.s[start:p.pos], nil
 }
@@ -244,7 +325,16 @@ func (p *challengeParser) tryToken68() (string, bool) {
 		return "", false
 	}
 	// "name=value" never reaches here: the value makes the next byte
-	// neither a comma nor the end. "name=" alone is a token68.
+	// neither a comma nor the end. "name=" alone is a token68, unless
+	// parameters follow: a token68 challenge has none, so `scope=, realm="r"`
+	// is an empty parameter followed by another one.
+	if i < len(p.s) && p.s[end-1] == '=' && p.s[end-2] != '=' {
+		next := challengeParser{s: p.s, pos: i}
+		next.skipListSeparators()
+		if _, _, ok := next.lookaheadParam(); ok {
+			return "", false
+		}
+	}
 	tok := p.s[p.pos:end]
 	p.pos = i
 	return tok, true

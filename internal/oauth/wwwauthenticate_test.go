@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -96,20 +97,40 @@ func TestParseWWWAuthenticate(t *testing.T) {
 }
 
 func TestParseWWWAuthenticateMalformed(t *testing.T) {
+	type params = map[string]string
 	tests := []struct {
-		name       string
-		values     []string
-		wantScheme []string // challenges still returned
+		name   string
+		values []string
+		want   []Challenge // what is still returned beside the error
 	}{
-		{"unterminated quoted string", []string{`Bearer realm="abc`}, nil},
-		{"lone backslash", []string{`Bearer realm="abc\`}, nil},
+		{"unterminated quoted string", []string{`Bearer realm="abc`}, []Challenge{{Scheme: "Bearer", Params: params{}}}},
+		{"lone backslash", []string{`Bearer realm="abc\`}, []Challenge{{Scheme: "Bearer", Params: params{}}}},
 		{"garbage instead of a scheme", []string{`"quoted" Bearer`}, nil},
-		{"scheme glued to a quote", []string{`Bearer"x"`}, nil},
-		{"missing comma between challenges", []string{`Bearer realm="a" Basic`}, nil},
-		{"missing value", []string{`Bearer realm="a", scope=`}, nil},
-		{"two words after a scheme", []string{`Bearer abc def`}, nil},
-		{"good challenge kept before a bad one", []string{`Basic realm="ok", Bearer realm="bad`}, []string{"Basic"}},
-		{"good header kept beside a bad one", []string{`Bearer resource_metadata="https://a/b"`, `Digest "`}, []string{"Bearer"}},
+		{"garbage instead of a scheme, then a challenge", []string{`"a, b" x, Bearer realm="r"`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"realm": "r"}}}},
+		{"scheme glued to a quote", []string{`Bearer"x"`}, []Challenge{{Scheme: "Bearer", Params: params{}}}},
+		{"missing comma before a bare scheme", []string{`Bearer realm="a" Basic`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"realm": "a"}}}},
+		{"missing value at the end is empty", []string{`Bearer realm="a", scope=`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"realm": "a", "scope": ""}}}},
+		{"missing value before a comma is empty", []string{`Bearer scope=, resource_metadata="https://x/prm"`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"scope": "", "resource_metadata": "https://x/prm"}}}},
+		{"two words after a scheme", []string{`Bearer abc def`}, []Challenge{{Scheme: "Bearer", Params: params{}}}},
+		{"good challenge kept before a bad one", []string{`Basic realm="ok", Bearer realm="bad`},
+			[]Challenge{{Scheme: "Basic", Params: params{"realm": "ok"}}, {Scheme: "Bearer", Params: params{}}}},
+		{"good header kept beside a bad one", []string{`Bearer resource_metadata="https://a/b"`, `Digest "`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"resource_metadata": "https://a/b"}}, {Scheme: "Digest", Params: params{}}}},
+		// One malformed part must not hide the Bearer challenge or the rest of its parameters.
+		{"a bad challenge before the Bearer one", []string{`Foo bar baz, Bearer resource_metadata="https://x/prm"`},
+			[]Challenge{{Scheme: "Foo", Params: params{}}, {Scheme: "Bearer", Params: params{"resource_metadata": "https://x/prm"}}}},
+		{"parameters separated by whitespace", []string{`Bearer resource_metadata="https://x/prm" scope="a"`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"resource_metadata": "https://x/prm", "scope": "a"}}}},
+		{"resynchronised at the next comma outside quotes", []string{`Bearer realm="r"junk "x, y", scope="a b", resource_metadata=u`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"realm": "r", "scope": "a b", "resource_metadata": "u"}}}},
+		{"words where parameters belong, then parameters", []string{`Bearer abc def, resource_metadata="https://x/prm"`},
+			[]Challenge{{Scheme: "Bearer", Params: params{"resource_metadata": "https://x/prm"}}}},
+		{"a parameter outside any challenge is dropped", []string{`Negotiate abc==, realm="x", Bearer scope="s"`},
+			[]Challenge{{Scheme: "Negotiate", Token68: "abc==", Params: params{}}, {Scheme: "Bearer", Params: params{"scope": "s"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,14 +138,18 @@ func TestParseWWWAuthenticateMalformed(t *testing.T) {
 			if err == nil {
 				t.Fatalf("want an error, got %#v", got)
 			}
-			var schemes []string
-			for _, c := range got {
-				schemes = append(schemes, c.Scheme)
-			}
-			if !reflect.DeepEqual(schemes, tt.wantScheme) {
-				t.Fatalf("challenges kept: %v, want %v", schemes, tt.wantScheme)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got  %#v\nwant %#v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseWWWAuthenticateErrorQuotesAShortHeader(t *testing.T) {
+	long := `Bearer realm="` + strings.Repeat("x", 5000)
+	_, err := ParseWWWAuthenticate([]string{long})
+	if err == nil || len(err.Error()) > 400 {
+		t.Fatalf("want a short error, got %d bytes: %.100v", len(err.Error()), err)
 	}
 }
 
@@ -149,5 +174,51 @@ func TestFindBearerChallenge(t *testing.T) {
 	}
 	if _, ok := FindBearerChallenge(challenges[:1]); ok {
 		t.Fatal("a Basic challenge is not a Bearer challenge")
+	}
+}
+
+func TestFindBearerChallengeMergesChallenges(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []string
+		want   BearerChallenge
+	}{
+		{
+			name:   "scope and error from the first challenge, resource_metadata from the second",
+			values: []string{`Bearer error="insufficient_scope", scope="a b", error_description="need b", Bearer resource_metadata="u"`},
+			want:   BearerChallenge{ResourceMetadata: "u", Scope: "a b", Error: "insufficient_scope", ErrorDescription: "need b"},
+		},
+		{
+			name:   "across header values",
+			values: []string{`Bearer realm="r", scope="a"`, `Bearer resource_metadata="u", error="invalid_token"`},
+			want:   BearerChallenge{Realm: "r", ResourceMetadata: "u", Scope: "a", Error: "invalid_token"},
+		},
+		{
+			name:   "the resource_metadata challenge's own values win",
+			values: []string{`Bearer scope="x", error="invalid_request", Bearer resource_metadata="u", scope="y"`},
+			want:   BearerChallenge{ResourceMetadata: "u", Scope: "y", Error: "invalid_request"},
+		},
+		{
+			name:   "error_description stays with its error",
+			values: []string{`Bearer error_description="orphan", Bearer error="invalid_token", error_description="expired", Bearer resource_metadata="u"`},
+			want:   BearerChallenge{ResourceMetadata: "u", Error: "invalid_token", ErrorDescription: "expired"},
+		},
+		{
+			name:   "other schemes are not merged in",
+			values: []string{`DPoP scope="dpop", error="use_dpop_nonce", Bearer resource_metadata="u"`},
+			want:   BearerChallenge{ResourceMetadata: "u"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			challenges, err := ParseWWWAuthenticate(tt.values)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := FindBearerChallenge(challenges)
+			if !ok || got != tt.want {
+				t.Fatalf("got %+v, %v; want %+v", got, ok, tt.want)
+			}
+		})
 	}
 }

@@ -117,3 +117,21 @@ issuer_match = "loose"`), ExpectError: regexp.MustCompile(`(?s)issuer_match.*all
 		},
 	})
 }
+
+// RFC 8414 section 2: an issuer has no query. It is refused at plan time,
+// on the issuer attribute, before anything is fetched.
+func TestAccAuthorizationServerMetadataDataSource_issuerWithQuery(t *testing.T) {
+	f := newDiscoveryFixture(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_authorization_server_metadata" "test" {
+  issuer = %q
+}`, f.issuer()+"?tenant=a"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)in data "mcp_authorization_server_metadata" "test":\s+\d+:\s+issuer\s+=.*has a query component.*RFC 8414`),
+		}},
+	})
+}

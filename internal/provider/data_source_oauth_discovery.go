@@ -120,8 +120,13 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 	if err != nil {
 		switch {
 		case errors.Is(err, oauth.ErrNoAuthorizationServer):
-			resp.Diagnostics.AddAttributeError(path.Root("authorization_server"), "No usable authorization server",
-				err.Error()+"\n\nProtected resource metadata URLs tried:\n"+oauth.FormatAttempts(res.Resource.Attempts))
+			// The resource's list is at fault unless the user picked a server it lacks.
+			attr := path.Root("server_url")
+			if cfg.AuthorizationServer.ValueString() != "" {
+				attr = path.Root("authorization_server")
+			}
+			resp.Diagnostics.AddAttributeError(attr, "No usable authorization server",
+				validUTF8(err.Error()+"\n\nProtected resource metadata URLs tried:\n"+oauth.FormatAttempts(res.Resource.Attempts)))
 		case res == nil: // the resource step failed
 			addDiscoveryError(&resp.Diagnostics, err, "protected resource", path.Root("server_url"), path.Root("resource_match"))
 		default:
@@ -131,14 +136,14 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 	}
 
 	state := cfg
-	state.AuthorizationServer = types.StringValue(res.AuthorizationServer)
+	state.AuthorizationServer = types.StringValue(validUTF8(res.AuthorizationServer))
 	state.Scope = discoveredScope(res.Resource)
 	state.RegistrationEndpoint = metadataString(res.Server.Metadata.RegistrationEndpoint)
 	state.AuthorizationEndpoint = metadataString(res.Server.Metadata.AuthorizationEndpoint)
 	state.TokenEndpoint = metadataString(res.Server.Metadata.TokenEndpoint)
 
 	resourceObj := resourceMetadataObject{
-		MetadataURL:            types.StringValue(res.Resource.MetadataURL),
+		MetadataURL:            discoveredURL(res.Resource.MetadataURL),
 		resourceMetadataFields: newResourceMetadataFields(ctx, res.Resource, &resp.Diagnostics),
 	}
 	obj, diags := types.ObjectValueFrom(ctx, attributeTypes(nestedResourceMetadataAttributes()), resourceObj)
@@ -159,10 +164,10 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 // the resource's scopes_supported.
 func discoveredScope(res *oauth.ResourceMetadataResult) types.String {
 	if res.Challenge != nil && strings.TrimSpace(res.Challenge.Scope) != "" {
-		return types.StringValue(res.Challenge.Scope)
+		return types.StringValue(validUTF8(res.Challenge.Scope)) // a header value: any bytes
 	}
 	if len(res.Metadata.ScopesSupported) > 0 {
-		return types.StringValue(strings.Join(res.Metadata.ScopesSupported, " "))
+		return types.StringValue(validUTF8(strings.Join(res.Metadata.ScopesSupported, " ")))
 	}
 	return types.StringNull()
 }

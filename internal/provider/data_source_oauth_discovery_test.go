@@ -109,3 +109,31 @@ authorization_server = "not a url"`), ExpectError: regexp.MustCompile(`not an ab
 		},
 	})
 }
+
+// A resource listing no authorization server is the server's problem, shown
+// on server_url, unless the user picked an authorization server.
+func TestAccOAuthDiscoveryDataSource_noAuthorizationServersAttribute(t *testing.T) {
+	f := newDiscoveryFixture(t)
+	f.route("/.well-known/oauth-protected-resource/mcp", fixtureJSON(fmt.Sprintf(`{"resource":%q,"authorization_servers":[]}`, f.resourceURL())))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}`, f.resourceURL()),
+				ExpectError: regexp.MustCompile(`(?s)No usable authorization server.*in data "mcp_oauth_discovery" "test":\s+\d+:\s+server_url\s+=`),
+			},
+			{
+				Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url           = %q
+  authorization_server = %q
+}`, f.resourceURL(), f.issuer()),
+				ExpectError: regexp.MustCompile(`(?s)No usable authorization server.*in data "mcp_oauth_discovery" "test":\s+\d+:\s+authorization_server\s+=`),
+			},
+		},
+	})
+}

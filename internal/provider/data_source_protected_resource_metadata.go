@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -109,16 +110,27 @@ func (d *protectedResourceMetadataDataSource) Read(ctx context.Context, req data
 		Match:       oauth.ResourceMatch(cfg.ResourceMatch.ValueString()),
 	})
 	if err != nil {
-		urlAttr := path.Root("server_url")
-		if cfg.ServerURL.ValueString() == "" {
-			urlAttr = path.Root("metadata_url")
-		}
-		addDiscoveryError(&resp.Diagnostics, err, "protected resource", urlAttr, path.Root("resource_match"))
+		addDiscoveryError(&resp.Diagnostics, err, "protected resource", resourceErrorAttribute(cfg, err), path.Root("resource_match"))
 		return
 	}
 
 	state := cfg
-	state.MetadataURL = types.StringValue(res.MetadataURL)
+	state.MetadataURL = discoveredURL(res.MetadataURL)
 	state.resourceMetadataFields = newResourceMetadataFields(ctx, res, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// resourceErrorAttribute is the attribute a discovery error belongs to: the
+// URL that was fetched (metadata_url when set), except that a resource
+// mismatch is about server_url, the value the document was compared with.
+func resourceErrorAttribute(cfg protectedResourceMetadataModel, err error) path.Path {
+	var mismatch *oauth.MismatchError
+	switch {
+	case cfg.MetadataURL.ValueString() == "":
+		return path.Root("server_url")
+	case cfg.ServerURL.ValueString() != "" && errors.As(err, &mismatch):
+		return path.Root("server_url")
+	default:
+		return path.Root("metadata_url")
+	}
 }

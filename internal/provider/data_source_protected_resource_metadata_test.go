@@ -1,15 +1,21 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
 
 const prmAddress = "data.mcp_protected_resource_metadata.test"
@@ -138,4 +144,80 @@ resource_match = "fuzzy"`), ExpectError: regexp.MustCompile(`(?s)resource_match.
 			{Config: config(``), ExpectError: regexp.MustCompile(`(?s)server_url.*metadata_url`)},
 		},
 	})
+}
+
+// A server can put bytes that are not UTF-8 in its challenge; they reach
+// attempts and diagnostics, which the plugin protocol cannot carry unless
+// they are made valid.
+func TestAccProtectedResourceMetadataDataSource_invalidUTF8FromServer(t *testing.T) {
+	f := newDiscoveryFixture(t)
+	f.route("POST /mcp", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+f.srv.URL+"/\xff\", scope=\"a\xfeb\"")
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	config := fmt.Sprintf(`
+data "mcp_protected_resource_metadata" "test" {
+  server_url = %q
+}`, f.resourceURL())
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Found at the well-known URL after the challenge's URL answered 404.
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(prmAddress, tfjsonpath.New("challenge_scope"), knownvalue.StringExact("a\uFFFDb")),
+					statecheck.ExpectKnownValue(prmAddress, tfjsonpath.New("attempts").AtSliceIndex(1).AtMapKey("url"),
+						knownvalue.StringExact(f.srv.URL+"/\uFFFD")),
+					statecheck.ExpectKnownValue(prmAddress, tfjsonpath.New("attempts").AtSliceIndex(0).AtMapKey("detail"),
+						knownvalue.StringRegexp(regexp.MustCompile("resource_metadata .*/\uFFFD"))),
+				},
+			},
+			{
+				// Nothing found: the diagnostic lists the same URLs.
+				PreConfig:   func() { f.route("/.well-known/oauth-protected-resource/mcp", http.NotFound) },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)No protected resource metadata found.*resource_metadata .*/` + "\uFFFD"),
+			},
+		},
+	})
+}
+
+// With metadata_url set, a failure to fetch it belongs to metadata_url.
+func TestAccProtectedResourceMetadataDataSource_metadataURLErrorAttribute(t *testing.T) {
+	f := newDiscoveryFixture(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_protected_resource_metadata" "test" {
+  server_url   = %q
+  metadata_url = %q
+}`, f.resourceURL(), f.srv.URL+"/missing"),
+			ExpectError: regexp.MustCompile(`(?s)No protected resource metadata found.*in data "mcp_protected_resource_metadata" "test":\s+\d+:\s+metadata_url\s+=`),
+		}},
+	})
+}
+
+// The diagnostic builders make server bytes valid UTF-8 themselves, whatever
+// the protocol layer does.
+func TestDiscoveryDiagnosticsAreValidUTF8(t *testing.T) {
+	attempts := []oauth.Attempt{{URL: "http://localhost:1/\xff", Outcome: oauth.OutcomeNotHere, Detail: "names \xfe"}}
+	var diags diag.Diagnostics
+	addDiscoveryError(&diags, &oauth.DiscoveryError{Sought: "x", Attempts: attempts}, "protected resource", path.Root("server_url"), path.Root("resource_match"))
+	addDiscoveryError(&diags, &oauth.MismatchError{Field: "resource", Got: "\xff", MetadataURL: "http://h/\xff", Attempts: attempts}, "protected resource", path.Root("server_url"), path.Root("resource_match"))
+	for _, d := range diags {
+		if !utf8.ValidString(d.Summary()) || !utf8.ValidString(d.Detail()) {
+			t.Errorf("invalid UTF-8 in %q", d.Detail())
+		}
+	}
+	var vdiags diag.Diagnostics
+	list := attemptsValue(context.Background(), attempts, &vdiags)
+	var models []attemptModel
+	vdiags.Append(list.ElementsAs(context.Background(), &models, false)...)
+	if vdiags.HasError() || len(models) != 1 || !utf8.ValidString(models[0].URL.ValueString()) || !utf8.ValidString(models[0].Detail.ValueString()) {
+		t.Fatalf("attempts %+v, %v", models, vdiags)
+	}
 }

@@ -48,16 +48,29 @@ func attemptsValue(ctx context.Context, attempts []oauth.Attempt, diags *diag.Di
 	models := make([]attemptModel, len(attempts))
 	for i, a := range attempts {
 		models[i] = attemptModel{
-			URL:     types.StringValue(a.URL),
+			URL:     types.StringValue(validUTF8(a.URL)),
 			Status:  types.Int64Value(int64(a.Status)),
 			Outcome: types.StringValue(string(a.Outcome)),
-			Detail:  types.StringValue(strings.ToValidUTF8(a.Detail, "\uFFFD")),
+			Detail:  types.StringValue(validUTF8(a.Detail)),
 		}
 	}
 	elemType := types.ObjectType{AttrTypes: attributeTypes(attemptsAttribute().NestedObject.Attributes)}
 	v, d := types.ListValueFrom(ctx, elemType, models)
 	diags.Append(d...)
 	return v
+}
+
+// validUTF8 replaces invalid UTF-8 with U+FFFD. Servers can send any bytes
+// (in a header, a URL), and the plugin protocol cannot carry invalid UTF-8 in
+// a string value or a diagnostic: every string built from server data goes
+// through this before it reaches state or a diagnostic.
+func validUTF8(s string) string {
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// discoveredURL is a URL discovery found, for state.
+func discoveredURL(s string) types.String {
+	return types.StringValue(validUTF8(s))
 }
 
 // attributeTypes derives an object's attribute types from its schema, so the
@@ -75,7 +88,7 @@ func metadataString(s string) types.String {
 	if s == "" {
 		return types.StringNull()
 	}
-	return types.StringValue(strings.ToValidUTF8(s, "\uFFFD"))
+	return types.StringValue(validUTF8(s))
 }
 
 // metadataList maps an absent list to null and keeps the server's order.
@@ -85,13 +98,13 @@ func metadataList(items []string) types.List {
 	}
 	values := make([]attr.Value, len(items))
 	for i, s := range items {
-		values[i] = types.StringValue(strings.ToValidUTF8(s, "\uFFFD"))
+		values[i] = types.StringValue(validUTF8(s))
 	}
 	return types.ListValueMust(types.StringType, values)
 }
 
 func metadataJSON(raw []byte) types.String {
-	return types.StringValue(strings.ToValidUTF8(string(raw), "\uFFFD"))
+	return types.StringValue(validUTF8(string(raw)))
 }
 
 func computedString(desc string) schema.StringAttribute {
@@ -166,7 +179,7 @@ func resourceMetadataAttributes() map[string]schema.Attribute {
 func newResourceMetadataFields(ctx context.Context, res *oauth.ResourceMetadataResult, diags *diag.Diagnostics) resourceMetadataFields {
 	m := res.Metadata
 	f := resourceMetadataFields{
-		Resource:                              types.StringValue(m.Resource),
+		Resource:                              types.StringValue(validUTF8(m.Resource)),
 		AuthorizationServers:                  metadataList(m.AuthorizationServers),
 		JWKSURI:                               metadataString(m.JWKSURI),
 		ScopesSupported:                       metadataList(m.ScopesSupported),
@@ -291,7 +304,7 @@ func serverMetadataAttributes() map[string]schema.Attribute {
 func newServerMetadataFields(ctx context.Context, res *oauth.ServerMetadataResult, diags *diag.Diagnostics) serverMetadataFields {
 	m := res.Metadata
 	return serverMetadataFields{
-		MetadataIssuer:                             types.StringValue(m.Issuer),
+		MetadataIssuer:                             types.StringValue(validUTF8(m.Issuer)),
 		AuthorizationEndpoint:                      metadataString(m.AuthorizationEndpoint),
 		TokenEndpoint:                              metadataString(m.TokenEndpoint),
 		RegistrationEndpoint:                       metadataString(m.RegistrationEndpoint),
@@ -324,7 +337,7 @@ func newServerMetadataFields(ctx context.Context, res *oauth.ServerMetadataResul
 		RequirePushedAuthorizationRequests:         types.BoolValue(m.RequirePushedAuthorizationRequests),
 		AuthorizationResponseISSParameterSupported: types.BoolValue(m.AuthorizationResponseISSParameterSupported),
 		PKCES256Supported:                          types.BoolValue(m.SupportsPKCES256()),
-		MetadataURL:                                types.StringValue(res.MetadataURL),
+		MetadataURL:                                discoveredURL(res.MetadataURL),
 		MetadataSource:                             types.StringValue(res.Source),
 		Attempts:                                   attemptsValue(ctx, res.Attempts, diags),
 		MetadataJSON:                               metadataJSON(m.Raw),
@@ -366,6 +379,14 @@ func (d *discoveryDataSource) beginRead(ctx context.Context, diags *diag.Diagnos
 			"The mcp provider was not configured before this data source was read. This is a bug in the provider; please report it.")
 		return ctx, nil
 	}
+	if len(d.data.UnknownSettings) > 0 {
+		diags.AddError("Provider configuration not known yet",
+			fmt.Sprintf("The provider's %s depend(s) on values known only after apply, and this data source is read "+
+				"during plan: reading it with defaults in their place could use the wrong TLS or transport settings. "+
+				"Set those provider arguments from values known at plan time (variables, locals, files), or apply the "+
+				"resources they come from first (terraform apply -target=...).", strings.Join(d.data.UnknownSettings, ", ")))
+		return ctx, nil
+	}
 	for _, u := range urls {
 		checkTransport(u.path, u.value, d.data, diags)
 	}
@@ -398,6 +419,10 @@ func checkTransport(attr path.Path, raw string, data *providerData, diags *diag.
 // was tried and what to do next. urlAttr is the attribute holding the URL
 // discovery started from; matchAttr the one selecting the comparison mode.
 func addDiscoveryError(diags *diag.Diagnostics, err error, what string, urlAttr, matchAttr path.Path) {
+	// The texts quote server data (URLs, headers, documents): keep them valid UTF-8.
+	add := func(attr path.Path, summary, detail string) {
+		diags.AddAttributeError(attr, validUTF8(summary), validUTF8(detail))
+	}
 	var mismatch *oauth.MismatchError
 	var discovery *oauth.DiscoveryError
 	switch {
@@ -417,20 +442,20 @@ func addDiscoveryError(diags *diag.Diagnostics, err error, what string, urlAttr,
 		if mismatch.Relax != "" {
 			target = matchAttr
 		}
-		diags.AddAttributeError(target, fmt.Sprintf("The %s metadata names another %s", what, mismatch.Field), detail)
+		add(target, fmt.Sprintf("The %s metadata names another %s", what, mismatch.Field), detail)
 	case errors.As(err, &discovery) && discovery.Err != nil:
-		diags.AddAttributeError(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what),
+		add(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what),
 			fmt.Sprintf("Discovery stopped on an error: %v\n\nURLs tried:\n%s\n\nA server error (5xx) or a network, TLS or "+
 				"size problem is not treated as \"not here\", so a later URL was not tried. Check that the server is up and "+
 				"reachable from where Terraform runs; for a private CA set `ca_cert_pem` in the provider block; then run "+
 				"again.", discovery.Err, oauth.FormatAttempts(discovery.Attempts)))
 	case errors.As(err, &discovery):
-		diags.AddAttributeError(urlAttr, fmt.Sprintf("No %s metadata found", what),
+		add(urlAttr, fmt.Sprintf("No %s metadata found", what),
 			fmt.Sprintf("None of the URLs where the %s metadata can be published served a usable document.\n\nURLs tried:\n%s\n\n"+
 				"Check that the configured URL is right (for an MCP server, the endpoint URL itself, such as "+
 				"https://mcp.example.com/mcp). If the server publishes its metadata somewhere else, give that URL directly.",
 				what, oauth.FormatAttempts(discovery.Attempts)))
 	default:
-		diags.AddAttributeError(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what), err.Error())
+		add(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what), err.Error())
 	}
 }

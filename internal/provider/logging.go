@@ -39,7 +39,7 @@ func (d *providerData) secrets() []string {
 	if d == nil {
 		return nil
 	}
-	return []string{d.InitialAccessToken, d.RegistrationAccessToken}
+	return append([]string{d.InitialAccessToken, d.RegistrationAccessToken}, d.HeaderValues...)
 }
 
 // tflogExchangeLogger writes the oauth package's (already redacted) HTTP

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ const (
 	EnvInsecureSkipTLSVerify   = "MCP_INSECURE_SKIP_TLS_VERIFY"
 	EnvAllowInsecureHTTP       = "MCP_ALLOW_INSECURE_HTTP"
 	EnvHeaders                 = "MCP_HEADERS"
+	EnvHeadersHosts            = "MCP_HEADERS_HOSTS"
 	EnvInitialAccessToken      = "MCP_INITIAL_ACCESS_TOKEN"
 	EnvRegistrationAccessToken = "MCP_REGISTRATION_ACCESS_TOKEN"
 )
@@ -63,6 +65,7 @@ type providerModel struct {
 	InsecureSkipTLSVerify   types.Bool   `tfsdk:"insecure_skip_tls_verify"`
 	AllowInsecureHTTP       types.Bool   `tfsdk:"allow_insecure_http"`
 	Headers                 types.Map    `tfsdk:"headers"`
+	HeadersHosts            types.List   `tfsdk:"headers_hosts"`
 	InitialAccessToken      types.String `tfsdk:"initial_access_token"`
 	RegistrationAccessToken types.String `tfsdk:"registration_access_token"`
 }
@@ -77,6 +80,11 @@ type providerData struct {
 	InitialAccessToken string
 	// RegistrationAccessToken is used by import, so no secret sits in an import id.
 	RegistrationAccessToken string
+	// HeaderValues are the extra headers' values, masked in logs like secrets.
+	HeaderValues []string
+	// UnknownSettings names provider arguments not known until apply. The
+	// client was built without them, so nothing may be fetched at plan time.
+	UnknownSettings []string
 }
 
 func (p *mcpProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -130,6 +138,15 @@ func (p *mcpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Sensitive:   true,
 				ElementType: types.StringType,
 			},
+			"headers_hosts": schema.ListAttribute{
+				MarkdownDescription: "Host names that receive `headers`: exact names, or `*.example.com` for any name below " +
+					"`example.com`. When not set, `headers` go to every host the provider contacts, including hosts that " +
+					"servers name in their metadata (authorization servers, the challenge's metadata URL). Either way they " +
+					"are dropped when a server redirects to a host not listed here. Environment variable: `" +
+					EnvHeadersHosts + "`, a comma-separated list.",
+				Optional:    true,
+				ElementType: types.StringType,
+			},
 			"initial_access_token": schema.StringAttribute{
 				MarkdownDescription: "Initial Access Token (RFC 7591 section 3) used by `mcp_dynamic_client` resources that " +
 					"do not set `initial_access_token_wo`. Useful with CLIs older than Terraform / OpenTofu 1.11 and to keep " +
@@ -152,6 +169,14 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Arguments that come from resources are unknown during the first plan.
+	// Deferring is right where the CLI supports it; elsewhere the data
+	// sources refuse to read with defaults in their place (see beginRead).
+	unknown := unknownSettings(cfg)
+	if len(unknown) > 0 && req.ClientCapabilities.DeferralAllowed {
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		return
 	}
 
@@ -209,6 +234,15 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	opts.Headers = headers
+	if !cfg.HeadersHosts.IsNull() && !cfg.HeadersHosts.IsUnknown() {
+		resp.Diagnostics.Append(cfg.HeadersHosts.ElementsAs(ctx, &opts.HeaderHosts, false)...)
+	} else if raw := os.Getenv(EnvHeadersHosts); raw != "" {
+		for _, h := range strings.Split(raw, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				opts.HeaderHosts = append(opts.HeaderHosts, h)
+			}
+		}
+	}
 
 	client, err := oauth.NewClient(opts)
 	if err != nil {
@@ -220,6 +254,10 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		AllowInsecureHTTP:       opts.AllowInsecureHTTP,
 		InitialAccessToken:      stringOrEnv(cfg.InitialAccessToken, EnvInitialAccessToken),
 		RegistrationAccessToken: stringOrEnv(cfg.RegistrationAccessToken, EnvRegistrationAccessToken),
+		UnknownSettings:         unknown,
+	}
+	for _, v := range headers {
+		data.HeaderValues = append(data.HeaderValues, v)
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -296,4 +334,26 @@ func headersFromConfig(ctx context.Context, m types.Map) (map[string]string, dia
 		}
 	}
 	return headers, diags
+}
+
+// unknownSettings lists the provider arguments whose values are not known yet.
+func unknownSettings(cfg providerModel) []string {
+	var names []string
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"request_timeout":           cfg.RequestTimeout,
+		"retries":                   cfg.Retries,
+		"ca_cert_pem":               cfg.CACertPEM,
+		"insecure_skip_tls_verify":  cfg.InsecureSkipTLSVerify,
+		"allow_insecure_http":       cfg.AllowInsecureHTTP,
+		"headers":                   cfg.Headers,
+		"headers_hosts":             cfg.HeadersHosts,
+		"initial_access_token":      cfg.InitialAccessToken,
+		"registration_access_token": cfg.RegistrationAccessToken,
+	} {
+		if v.IsUnknown() {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }

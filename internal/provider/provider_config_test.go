@@ -195,3 +195,57 @@ provider "mcp" {
 		},
 	})
 }
+
+func TestAccProviderConfig_headersHosts(t *testing.T) {
+	rec := &headerRecorder{}
+	var srv *httptest.Server
+	srv = httptest.NewServer(rec.handler(func() string { return srv.URL + "/mcp" }))
+	defer srv.Close()
+	meta := srv.URL + "/.well-known/oauth-protected-resource/mcp"
+	config := func(hosts string) string {
+		return metadataConfig(fmt.Sprintf(`
+provider "mcp" {
+  headers       = { "X-Gateway-Key" = "gw-secret" }
+  headers_hosts = %s
+}`, hosts), meta)
+	}
+	headerIs := func(want string) func(*terraform.State) error {
+		return func(*terraform.State) error {
+			if got := rec.get("X-Gateway-Key"); got != want {
+				return fmt.Errorf("X-Gateway-Key = %q, want %q", got, want)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(`["gateway.example.com"]`), Check: headerIs("")},
+			{Config: config(`["127.0.0.1"]`), Check: headerIs("gw-secret")},
+		},
+	})
+}
+
+func TestAccProviderConfig_unknownSettingsRefuseToRead(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "ca" {
+  input = "a CA known only after apply"
+}
+
+provider "mcp" {
+  ca_cert_pem = terraform_data.ca.output
+}
+
+data "mcp_protected_resource_metadata" "test" {
+  metadata_url = "https://mcp.example.com/.well-known/oauth-protected-resource"
+}
+`,
+			ExpectError: regexp.MustCompile(`Provider configuration not known yet`),
+		}},
+	})
+}
