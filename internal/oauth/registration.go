@@ -3,14 +3,17 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode"
 )
 
@@ -188,7 +191,9 @@ func (c *Client) RegisterClient(ctx context.Context, endpoint string, md ClientM
 
 // ReadClient reads a registration (RFC 7592 section 2.1) with its
 // registration access token. The answer may carry a new registration access
-// token; when it does the old one is dead. Errors are *RegistrationError.
+// token; when it does the old one is dead. The GET is sent exactly once, for
+// the same reason: a retry would present a token a lost first answer may
+// have replaced. Errors are *RegistrationError.
 func (c *Client) ReadClient(ctx context.Context, clientURI, registrationAccessToken string) (*ClientInformation, error) {
 	return c.registrationCall(ctx, OpRead, http.MethodGet, clientURI, registrationAccessToken, nil, "")
 }
@@ -197,6 +202,15 @@ func (c *Client) ReadClient(ctx context.Context, clientURI, registrationAccessTo
 // The PUT is sent exactly once. The answer usually carries a new
 // registration access token (Hydra, node-oidc-provider and Keycloak rotate
 // it): store it at once. Errors are *RegistrationError.
+//
+// When no usable answer arrives although the PUT may have reached the server
+// (the connection broke after sending, a timeout, or a 2xx answer that is
+// empty, oversized or not JSON), the update may have been applied and the
+// token rotated with it. UpdateClient then reads the client once with the
+// token it used: a 2xx answer with an empty body followed by a successful
+// read is a success (the read's answer is returned); otherwise the
+// *RegistrationError carries the read's answer in Resynced, or why it failed
+// in ResyncErr, and MayHaveBeenApplied reports true.
 func (c *Client) UpdateClient(ctx context.Context, clientURI, registrationAccessToken string, update ClientUpdate) (*ClientInformation, error) {
 	if update.ClientID == "" {
 		return nil, errors.New("an update needs the client_id")
@@ -205,7 +219,17 @@ func (c *Client) UpdateClient(ctx context.Context, clientURI, registrationAccess
 	if err != nil {
 		return nil, fmt.Errorf("encoding the client metadata: %w", err)
 	}
-	return c.registrationCall(ctx, OpUpdate, http.MethodPut, clientURI, registrationAccessToken, body, update.ClientID)
+	ci, err := c.registrationCall(ctx, OpUpdate, http.MethodPut, clientURI, registrationAccessToken, body, update.ClientID)
+	var e *RegistrationError
+	if err == nil || !errors.As(err, &e) || !e.MayHaveBeenApplied() {
+		return ci, err
+	}
+	read, readErr := c.registrationCall(ctx, OpRead, http.MethodGet, clientURI, registrationAccessToken, nil, update.ClientID)
+	if readErr == nil && e.emptyAnswer {
+		return read, nil
+	}
+	e.Resynced, e.ResyncErr = read, readErr
+	return nil, e
 }
 
 // DeleteClient deletes a registration (RFC 7592 section 2.3). A client that
@@ -223,13 +247,17 @@ func (c *Client) registrationCall(ctx context.Context, op, method, target, token
 		e := base
 		e.Err = err
 		e.kind = KindTransport
+		e.notSent = true
 		return nil, &e
 	}
-	resp, err := c.do(ctx, request{method: method, url: target, bearer: token, body: body})
+	// Every registration GET is a management read: RFC 7592 lets any answer
+	// rotate the registration access token, so it is never retried.
+	resp, err := c.do(ctx, request{method: method, url: target, bearer: token, body: body, noRetry: method == http.MethodGet})
 	if err != nil {
 		e := base
 		e.Err = err
 		e.kind = KindTransport
+		e.notSent = resp == nil && requestNotSent(err)
 		if resp != nil {
 			e.Status = resp.Status
 			if resp.Status >= 200 && resp.Status < 300 {
@@ -257,9 +285,24 @@ func (c *Client) registrationCall(ctx context.Context, op, method, target, token
 		e.Body = redactBody(resp.Body, token)
 		e.Err = err
 		e.kind = KindInvalidResponse
+		e.emptyAnswer = len(bytes.TrimSpace(resp.Body)) == 0
 		return nil, &e
 	}
 	return ci, nil
+}
+
+// requestNotSent reports whether a transport error shows that the request
+// never reached the server: the connection could not be made (refused, name
+// not resolved, dial timeout) or the server's certificate was refused.
+func requestNotSent(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	return errors.As(err, &dnsErr) || errors.As(err, &certErr) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, ErrInsecureTransport)
 }
 
 // ErrorKind classifies a RegistrationError by what the user should do next.
@@ -320,8 +363,29 @@ type RegistrationError struct {
 	// Policy is the refusing policy's name (Keycloak names it).
 	Policy string
 	// Err is the underlying error for KindTransport and KindInvalidResponse.
-	Err  error
-	kind ErrorKind
+	Err error
+	// Resynced and ResyncErr are set by UpdateClient when MayHaveBeenApplied:
+	// the client as a read right after the update answered (with the token
+	// the update used), or why that read failed.
+	Resynced  *ClientInformation
+	ResyncErr error
+
+	kind        ErrorKind
+	notSent     bool // the request certainly did not reach the server
+	emptyAnswer bool // a success status with an empty body
+}
+
+// MayHaveBeenApplied reports whether the server may have acted on the
+// request although no usable answer arrived: a success status whose body
+// could not be used, or a transport failure after the request may have been
+// sent (a broken connection, a timeout). For an RFC 7592 update that means
+// the registration access token may have been rotated with it, and the
+// answer carrying the new one is lost.
+func (e *RegistrationError) MayHaveBeenApplied() bool {
+	if e.Status >= 200 && e.Status < 300 {
+		return true
+	}
+	return e.Status == 0 && e.Kind() == KindTransport && !e.notSent
 }
 
 // Kind classifies the error.
@@ -435,12 +499,21 @@ func (e *RegistrationError) Hint() string {
 			return "The server answered with success but the answer could not be used, so a client may exist on the server " +
 				"that Terraform does not know about. Check the server for an unexpected client and delete it by hand."
 		}
+		if e.Operation == OpUpdate {
+			return "The server answered with success but the answer could not be used, so the update was applied and the " +
+				"registration access token may have been rotated with it. Check that the URL points at an RFC 7592 " +
+				"registration client URI."
+		}
 		return "The server answered with success but the answer could not be used. Check that the URL points at an RFC " +
 			"7592 registration client URI."
 	case KindTransport:
 		if e.Operation == OpRegister && e.Status == 0 && e.Err != nil && !errors.Is(e.Err, ErrInsecureTransport) {
 			return "No answer arrived. The registration may still have been processed: check the server for a new client " +
 				"before retrying, since every registration creates another client."
+		}
+		if e.Operation == OpUpdate && e.MayHaveBeenApplied() {
+			return "No answer arrived after the update was sent. The server may have applied it, and rotated the " +
+				"registration access token with it."
 		}
 		return "Check the URL, network access and TLS settings (ca_cert_pem, allow_insecure_http)."
 	}

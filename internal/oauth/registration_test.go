@@ -323,3 +323,130 @@ func FuzzDecodeClientInformation(f *testing.F) {
 		}
 	})
 }
+
+func TestReadClientNotRetried(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls++
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c, _ := NewClient(Options{Retries: 3})
+	_, err := c.ReadClient(context.Background(), srv.URL, "rat")
+	if err == nil || calls != 1 {
+		t.Fatalf("calls=%d err=%v: a management GET must be sent exactly once (any answer may rotate the token)", calls, err)
+	}
+}
+
+// lostUpdateServer answers PUT as put says (hijack closes the connection
+// after reading the request, as when the answer is lost) and GET with get.
+type lostUpdateServer struct {
+	methods []string
+	auths   []string
+}
+
+func (l *lostUpdateServer) start(t *testing.T, put func(w http.ResponseWriter), getStatus int, getBody string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		l.methods = append(l.methods, r.Method)
+		l.auths = append(l.auths, r.Header.Get("Authorization"))
+		if r.Method == http.MethodPut {
+			put(w)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(getStatus)
+		_, _ = io.WriteString(w, getBody)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func hijackClose(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func TestUpdateEmptyAnswerIsSuccessFollowedByRead(t *testing.T) {
+	var l lostUpdateServer
+	url := l.start(t, func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }, 200,
+		`{"client_id":"abc","registration_access_token":"rat2","client_name":"new"}`)
+	ci, err := newRegTestClient(t, 0).UpdateClient(context.Background(), url, "rat1", ClientUpdate{ClientID: "abc"})
+	if err != nil {
+		t.Fatalf("a 204 to a PUT is a success: %v", err)
+	}
+	if strings.Join(l.methods, ",") != "PUT,GET" || l.auths[1] != "Bearer rat1" {
+		t.Errorf("want PUT then GET with the same token, got %v %v", l.methods, l.auths)
+	}
+	if ci.RegistrationAccessToken != "rat2" || ci.Metadata.ClientName != "new" {
+		t.Errorf("the read's answer must be returned: %+v", ci)
+	}
+}
+
+func TestUpdateLostAnswerReadsBack(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		put       func(w http.ResponseWriter)
+		getStatus int
+		resynced  bool
+	}{
+		{"connection dropped, read works", hijackClose, 200, true},
+		{"connection dropped, token rotated", hijackClose, 401, false},
+		{"not JSON", func(w http.ResponseWriter) { w.WriteHeader(200); _, _ = io.WriteString(w, "<html>ok</html>") }, 200, true},
+		{"empty, token rotated", func(w http.ResponseWriter) { w.WriteHeader(200) }, 401, false},
+		{"oversized", func(w http.ResponseWriter) {
+			w.WriteHeader(200)
+			_, _ = io.WriteString(w, `{"client_id":"abc","x":"`+strings.Repeat("x", 4096)+`"}`)
+		}, 200, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var l lostUpdateServer
+			url := l.start(t, tt.put, tt.getStatus, `{"client_id":"abc","registration_access_token":"rat2"}`)
+			_, err := newRegTestClient(t, 1024).UpdateClient(context.Background(), url, "rat1", ClientUpdate{ClientID: "abc"})
+			var re *RegistrationError
+			if !errors.As(err, &re) || !re.MayHaveBeenApplied() {
+				t.Fatalf("want an error that may have been applied, got %v", err)
+			}
+			if strings.Join(l.methods, ",") != "PUT,GET" || l.auths[1] != "Bearer rat1" {
+				t.Errorf("want PUT then one GET with the same token, got %v", l.methods)
+			}
+			if tt.resynced {
+				if re.Resynced == nil || re.Resynced.RegistrationAccessToken != "rat2" || re.ResyncErr != nil {
+					t.Errorf("the read's answer must be kept: %+v %v", re.Resynced, re.ResyncErr)
+				}
+			} else {
+				var readErr *RegistrationError
+				if re.Resynced != nil || !errors.As(re.ResyncErr, &readErr) || readErr.Kind() != KindUnauthorized {
+					t.Errorf("want the read's 401, got %+v %v", re.Resynced, re.ResyncErr)
+				}
+			}
+			if !strings.Contains(re.Hint(), "rotated") {
+				t.Errorf("the hint must say the token may have been rotated: %s", re.Hint())
+			}
+		})
+	}
+}
+
+func TestUpdateRefusedOrNotSentIsNotApplied(t *testing.T) {
+	var l lostUpdateServer
+	url := l.start(t, func(w http.ResponseWriter) {
+		w.WriteHeader(400)
+		_, _ = io.WriteString(w, `{"error":"invalid_client_metadata"}`)
+	}, 200, `{}`)
+	_, err := newRegTestClient(t, 0).UpdateClient(context.Background(), url, "rat1", ClientUpdate{ClientID: "abc"})
+	var re *RegistrationError
+	if !errors.As(err, &re) || re.MayHaveBeenApplied() || len(l.methods) != 1 {
+		t.Fatalf("a refused PUT applied nothing and needs no read: %v %v", err, l.methods)
+	}
+
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	_, err = newRegTestClient(t, 0).UpdateClient(context.Background(), closedURL, "rat1", ClientUpdate{ClientID: "abc"})
+	if !errors.As(err, &re) || re.Kind() != KindTransport || re.MayHaveBeenApplied() {
+		t.Fatalf("a refused connection sent nothing: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,6 +28,23 @@ var (
 // has answered a read: from then on a 404 means the client is gone rather
 // than that the server never offered management.
 const privateVerified = "management_verified"
+
+// privateTokenMaybeRotated marks, in private state, that an update got no
+// usable answer and the read that followed failed too: the server may have
+// applied the update and rotated the registration access token, so the one
+// in state may be dead although the client exists. A 401 then never removes
+// the client.
+const privateTokenMaybeRotated = "token_possibly_rotated"
+
+// tokenRotatedAdvice says what to do when the registration access token in
+// state may have been rotated away by an update whose answer was lost.
+func tokenRotatedAdvice(clientID, clientURI string) string {
+	return fmt.Sprintf("To manage client %q again, obtain its current registration access token from the server (its "+
+		"administrator or admin console), set it as the provider's registration_access_token (or "+
+		"MCP_REGISTRATION_ACCESS_TOKEN), remove the client from state (terraform state rm <address>) and import it "+
+		"again with terraform import <address> %s. Otherwise delete client %q on the server by hand and remove it "+
+		"from state.", clientID, clientURI, clientID)
+}
 
 // NewDynamicClientResource returns the mcp_dynamic_client resource.
 func NewDynamicClientResource() resource.Resource { return &dynamicClientResource{} }
@@ -106,7 +124,7 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	endpoint := plan.RegistrationEndpoint.ValueString()
-	tflog.Info(ctx, "Registering an OAuth client", map[string]any{"registration_endpoint": endpoint, "initial_access_token": iat != ""})
+	tflog.Info(ctx, "Registering an OAuth client", map[string]any{"registration_endpoint": endpoint, "with_initial_access_token": iat != ""})
 	ci, err := r.data.Client.RegisterClient(ctx, endpoint, md, iat)
 	if err != nil {
 		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_endpoint"), "")
@@ -123,7 +141,13 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 		state.ExtraMetadata = types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if ci.ManagementAvailable() {
+		// The server just named the client URI: a later 404 there means the
+		// client is gone, not that management is missing.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
+	}
 	tflog.Info(ctx, "Registered an OAuth client", map[string]any{"client_id": ci.ClientID, "management": state.ManagementSupported.ValueBool()})
+	addMissingSecretWarning(&resp.Diagnostics, &state)
 
 	addRewriteWarnings(ctx, &resp.Diagnostics, &plan, ci.Metadata)
 	if !state.ManagementSupported.ValueBool() {
@@ -164,7 +188,8 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 			return
 		}
 		verified, _ := req.Private.GetKey(ctx, privateVerified)
-		r.readFailed(ctx, regErr, &prior, len(verified) > 0, resp)
+		rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated)
+		r.readFailed(ctx, regErr, &prior, len(verified) > 0, len(rotated) > 0, resp)
 		return
 	}
 	ctx = r.maskCtx(ctx, append(modelSecrets(&prior), ci.ClientSecret, ci.RegistrationAccessToken)...)
@@ -180,11 +205,23 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 }
 
 // readFailed turns a failed read into the documented behaviour.
-func (r *dynamicClientResource) readFailed(ctx context.Context, e *oauth.RegistrationError, prior *dynamicClientModel, verified bool, resp *resource.ReadResponse) {
+func (r *dynamicClientResource) readFailed(ctx context.Context, e *oauth.RegistrationError, prior *dynamicClientModel, verified, tokenMaybeRotated bool, resp *resource.ReadResponse) {
 	clientID := prior.ClientID.ValueString()
+	if e.Kind() == oauth.KindUnauthorized && tokenMaybeRotated && prior.OnUnauthorized.ValueString() != onUnauthorizedError {
+		// The token is probably dead because a lost update rotated it, not
+		// because the client was deleted: removing it would orphan it.
+		resp.Diagnostics.AddWarning("Registration access token refused; it was possibly rotated by an update whose answer was lost",
+			fmt.Sprintf("%s\n\nAn earlier update of client %q got no usable answer, so the server may have applied it and "+
+				"rotated the registration access token: the token in state is then dead although the client still exists. "+
+				"The client is kept in state unchanged whatever on_unauthorized says, and it cannot be read, updated or "+
+				"deleted through the protocol until the token is replaced. %s", e.ServerSaid(), clientID,
+				tokenRotatedAdvice(clientID, prior.RegistrationClientURI.ValueString())))
+		return
+	}
 	switch e.Kind() {
 	case oauth.KindNotFound:
 		if verified {
@@ -289,7 +326,11 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 					regErr.ServerSaid(), prior.ClientID.ValueString()))
 			return
 		}
-		// Keep state as it was; a failed PUT rotates nothing.
+		if errors.As(err, &regErr) && regErr.MayHaveBeenApplied() {
+			r.updateOutcomeUnknown(ctx, regErr, &prior, resp)
+			return
+		}
+		// The server answered with an error: it applied and rotated nothing.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), prior.ClientID.ValueString())
 		return
@@ -306,7 +347,65 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 	addRewriteWarnings(ctx, &resp.Diagnostics, &plan, ci.Metadata)
+	addMissingSecretWarning(&resp.Diagnostics, &state)
+}
+
+// updateOutcomeUnknown handles an update that got no usable answer although
+// the server may have applied it (and rotated the registration access token
+// with it). UpdateClient has already read the client once with the old
+// token: when that worked, state takes what the server holds; when it did
+// not, the client stays in state and is marked so that a 401 never drops it.
+func (r *dynamicClientResource) updateOutcomeUnknown(ctx context.Context, e *oauth.RegistrationError, prior *dynamicClientModel, resp *resource.UpdateResponse) {
+	clientID, uri := prior.ClientID.ValueString(), prior.RegistrationClientURI.ValueString()
+	detail := fmt.Sprintf("%s\n\nNo usable answer arrived for the update of client %q, so the update may have been "+
+		"applied, and the server may have rotated the registration access token with it (the answer carrying the new "+
+		"one is lost).", e.ServerSaid(), clientID)
+	if ci := e.Resynced; ci != nil {
+		ctx = r.maskCtx(ctx, ci.ClientSecret, ci.RegistrationAccessToken)
+		state := mergeRead(ctx, prior, ci.Metadata, &resp.Diagnostics)
+		state.applyClientInformation(ci, prior)
+		state.ManagementSupported = types.BoolValue(true)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
+		resp.Diagnostics.AddAttributeError(path.Root("registration_client_uri"), "Update may have been applied; client read again",
+			detail+" The client was read again with the old token, which the server still accepts, and state now "+
+				"holds what the server has, including its current registration access token. Run terraform plan to see "+
+				"whether the change still needs to be applied.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, prior)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, []byte(`true`))...)
+	readFailure := "it failed"
+	if e.ResyncErr != nil {
+		readFailure = e.ResyncErr.Error()
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("registration_client_uri"), "Update may have been applied; registration access token possibly rotated",
+		fmt.Sprintf("%s Reading the client again with the old token did not work either (%s). The client is kept in "+
+			"state with the old token; if the server refuses that token (401), refresh keeps the client with a warning "+
+			"instead of removing it, whatever on_unauthorized says. %s", detail, readFailure, tokenRotatedAdvice(clientID, uri)))
+}
+
+// addMissingSecretWarning warns when the registered method authenticates
+// with a client secret but neither the server's answers nor state hold one.
+func addMissingSecretWarning(diags *diag.Diagnostics, state *dynamicClientModel) {
+	method := state.TokenEndpointAuthMethod.ValueString()
+	if m := baselineFields(state.RegisteredMetadata)["token_endpoint_auth_method"]; m != nil {
+		var s string
+		if json.Unmarshal(m, &s) == nil && s != "" {
+			method = s
+		}
+	}
+	if !usesClientSecret(method) || state.ClientSecret.ValueString() != "" {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("client_secret"), "The server did not return a client secret",
+		fmt.Sprintf("Client %q is registered with token_endpoint_auth_method %q, which needs a client secret, but no "+
+			"answer of the server carried one, so client_secret is empty. Some servers return the secret only when the "+
+			"client is registered (Ory Hydra): to get one, replace the client by changing keepers (or terraform apply "+
+			"-replace=<address>).", state.ClientID.ValueString(), method))
 }
 
 // keepIssued copies what the server issued from prior into a planned model
@@ -382,6 +481,15 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 	case oauth.KindManagementUnsupported:
 		removeByHand(e.ServerSaid() + "\n\n")
 	case oauth.KindUnauthorized:
+		if rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated); len(rotated) > 0 &&
+			prior.OnUnauthorized.ValueString() != onUnauthorizedKeep && prior.OnUnauthorized.ValueString() != onUnauthorizedError {
+			resp.Diagnostics.AddWarning("Client probably left on the server: delete it by hand",
+				fmt.Sprintf("%s\n\nClient %q could not be deleted: the server refused its registration access token, which "+
+					"an earlier update whose answer was lost has probably rotated. The client was removed from state but most "+
+					"likely still exists on the server (registration client URI %s): delete client %q there by hand.",
+					e.ServerSaid(), clientID, uri, clientID))
+			return
+		}
 		if prior.OnUnauthorized.ValueString() == onUnauthorizedKeep || prior.OnUnauthorized.ValueString() == onUnauthorizedError {
 			resp.Diagnostics.AddError("Registration access token refused",
 				fmt.Sprintf("%s\n\nClient %q could not be deleted: the server refused its registration access token. The client "+

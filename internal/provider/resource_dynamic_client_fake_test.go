@@ -30,6 +30,12 @@ type fakeAS struct {
 	secretTTL    time.Duration
 	requireIAT   bool
 	putBodies    []map[string]any
+	// dropPutReply applies a PUT (rotating the token) and then closes the
+	// connection without answering, as when the answer is lost on the way.
+	dropPutReply bool
+	// manageStatus, when set, answers every request on a client URI with it.
+	manageStatus  int
+	registrations int
 }
 
 type fakeClient struct {
@@ -110,7 +116,7 @@ func (f *fakeAS) answer(id string, c *fakeClient, withSecret, withURI bool) map[
 	}
 	out["client_id"] = id
 	out["client_id_issued_at"] = 1700000000
-	if withSecret {
+	if withSecret && c.secret != "" {
 		out["client_secret"] = c.secret
 		out["client_secret_expires_at"] = c.expires
 	}
@@ -164,6 +170,7 @@ func (f *fakeAS) register(w http.ResponseWriter, r *http.Request) {
 		c.expires = time.Now().Add(f.secretTTL).Unix()
 	}
 	f.clients[id] = c
+	f.registrations++
 	writeJSON(w, http.StatusCreated, f.answer(id, c, true, true))
 }
 
@@ -172,6 +179,10 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	if f.noManagement {
 		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	if f.manageStatus != 0 {
+		oauthErr(w, f.manageStatus, "not_found", "no such client")
 		return
 	}
 	id := r.PathValue("id")
@@ -208,7 +219,16 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(md, "client_id")
 		c.metadata = rewrite(md)
+		if md["token_endpoint_auth_method"] == "none" {
+			c.secret = "" // a public client has no secret any more
+		}
 		c.rat = f.token("rat-") // rotated
+		if f.dropPutReply {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
 		// Like Hydra: the answer has neither the secret nor the client URI.
 		writeJSON(w, 200, f.answer(id, c, false, false))
 	case http.MethodDelete:

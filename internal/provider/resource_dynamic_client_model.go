@@ -294,6 +294,16 @@ func (m *dynamicClientModel) fromMetadata(ctx context.Context, md oauth.ClientMe
 	}
 }
 
+// usesClientSecret reports whether a token endpoint auth method authenticates
+// with the client secret.
+func usesClientSecret(method string) bool {
+	switch method {
+	case "client_secret_basic", "client_secret_post", "client_secret_jwt":
+		return true
+	}
+	return false
+}
+
 func compactJSON(raw []byte) string {
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
@@ -459,7 +469,19 @@ func (m *dynamicClientModel) applyClientInformation(ci *oauth.ClientInformation,
 	}
 	m.ClientID = keepStr(ci.ClientID, p.ClientID)
 	secretIssued := ci.ClientSecret != ""
-	m.ClientSecret = keepStr(ci.ClientSecret, p.ClientSecret)
+	// The method the server registered (or, when its answer does not say, the
+	// one asked for) decides whether an old secret still means anything: a
+	// client made public has no secret any more.
+	method := ci.Metadata.TokenEndpointAuthMethod
+	if method == "" && isKnown(m.TokenEndpointAuthMethod) {
+		method = m.TokenEndpointAuthMethod.ValueString()
+	}
+	public := method == "none"
+	if public && !secretIssued {
+		m.ClientSecret = types.StringValue("")
+	} else {
+		m.ClientSecret = keepStr(ci.ClientSecret, p.ClientSecret)
+	}
 	m.RegistrationAccessToken = keepStr(ci.RegistrationAccessToken, p.RegistrationAccessToken)
 	m.RegistrationClientURI = keepStr(ci.RegistrationClientURI, p.RegistrationClientURI)
 	switch {
@@ -472,7 +494,7 @@ func (m *dynamicClientModel) applyClientInformation(ci *oauth.ClientInformation,
 	}
 	// The expiry belongs to the secret: take it with a new secret only.
 	switch {
-	case secretIssued || prior == nil || !isKnown(p.ClientSecretExpiresAt):
+	case secretIssued || public || prior == nil || !isKnown(p.ClientSecretExpiresAt):
 		m.ClientSecretExpiresAt = types.Int64Value(ci.ClientSecretExpiresAt)
 	default:
 		m.ClientSecretExpiresAt = p.ClientSecretExpiresAt

@@ -27,13 +27,16 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	var plan dynamicClientModel
+	var plan, config dynamicClientModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	if r.data != nil && isKnown(plan.RegistrationEndpoint) {
+	// With provider settings unknown until apply, allow_insecure_http may
+	// still turn out true; the client checks the URL again before sending.
+	if r.data != nil && len(r.data.UnknownSettings) == 0 && isKnown(plan.RegistrationEndpoint) {
 		if err := oauth.ValidateURL(plan.RegistrationEndpoint.ValueString(), r.data.AllowInsecureHTTP); err != nil {
 			detail := err.Error()
 			if errors.Is(err, oauth.ErrInsecureTransport) {
@@ -58,6 +61,7 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planChanged := dropCarriedKeySet(&plan, &config)
 
 	var replaceFor []path.Path
 	if expired, at := secretExpired(&state, r.clock()); expired {
@@ -70,7 +74,7 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !state.ManagementSupported.IsNull() && !state.ManagementSupported.ValueBool() {
 		var changed []string
 		for _, name := range serverRelevantAttrs {
-			if !isUnknownField2(&plan, name) && !fieldEqual(&plan, &state, name) {
+			if changedWithoutManagement(&plan, &config, &state, name) {
 				changed = append(changed, name)
 				replaceFor = append(replaceFor, path.Root(name))
 			}
@@ -98,6 +102,9 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 		if !serverChange {
 			keepIssued(&plan, &state)
+			planChanged = true
+		}
+		if planChanged {
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		}
 		return
@@ -121,6 +128,38 @@ func isUnknownField2(m *dynamicClientModel, name string) bool {
 		return m.field(name).(*types.String).IsUnknown()
 	}
 	return isUnknownField(m, name)
+}
+
+// changedWithoutManagement reports whether an argument changes, for a client
+// that can only be replaced. A value unknown at plan time counts as a change
+// when the configuration sets it (it is only known at apply) or state holds a
+// value: an update planned now would turn into a replacement at apply, which
+// Terraform refuses as an inconsistent final plan. A value unknown only
+// because it is computed and unset, with nothing in state, stays unknown at
+// apply and changes nothing.
+func changedWithoutManagement(plan, config, state *dynamicClientModel, name string) bool {
+	if isUnknownField2(plan, name) {
+		return isUnknownField2(config, name) || isKnown(attrOf(state, name))
+	}
+	return !fieldEqual(plan, state, name)
+}
+
+// dropCarriedKeySet keeps jwks and jwks_uri from both being sent (RFC 7591
+// section 2 forbids it): when the configuration sets one and leaves the other
+// out, the other's value carried over from state is planned as "" (omitted).
+// It reports whether the plan changed.
+func dropCarriedKeySet(plan, config *dynamicClientModel) bool {
+	nonEmpty := func(v types.String) bool { return isKnown(v) && v.ValueString() != "" }
+	changed := false
+	if nonEmpty(config.JWKS) && config.JWKSURI.IsNull() && nonEmpty(plan.JWKSURI) {
+		plan.JWKSURI = types.StringValue("")
+		changed = true
+	}
+	if nonEmpty(config.JWKSURI) && config.JWKS.IsNull() && nonEmpty(plan.JWKS) {
+		plan.JWKS = types.StringValue("")
+		changed = true
+	}
+	return changed
 }
 
 // secretExpired reports whether the state's client secret has expired.

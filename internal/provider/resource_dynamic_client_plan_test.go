@@ -97,3 +97,42 @@ func TestSecretExpired(t *testing.T) {
 		}
 	}
 }
+
+func TestChangedWithoutManagement(t *testing.T) {
+	var plan, config, state dynamicClientModel
+	plan.ClientName, config.ClientName, state.ClientName = types.StringUnknown(), types.StringNull(), types.StringNull()
+	if changedWithoutManagement(&plan, &config, &state, "client_name") {
+		t.Error("computed and unset, nothing in state: no change")
+	}
+	state.ClientName = types.StringValue("a")
+	if !changedWithoutManagement(&plan, &config, &state, "client_name") {
+		t.Error("unknown with a value in state: a change")
+	}
+	state.ClientName, config.ClientName = types.StringNull(), types.StringUnknown()
+	if !changedWithoutManagement(&plan, &config, &state, "client_name") {
+		t.Error("configured but unknown: a change")
+	}
+}
+
+func TestMissingSecretWarning(t *testing.T) {
+	for _, tt := range []struct {
+		method, secret string
+		want           bool
+	}{
+		{"client_secret_basic", "", true},
+		{"client_secret_post", "s", false},
+		{"none", "", false},
+		{"private_key_jwt", "", false},
+	} {
+		m := dynamicClientModel{
+			ClientID: types.StringValue("c"), ClientSecret: types.StringValue(tt.secret),
+			TokenEndpointAuthMethod: types.StringValue("client_secret_basic"),
+			RegisteredMetadata:      types.StringValue(registeredMetadataJSON(oauth.ClientMetadata{TokenEndpointAuthMethod: tt.method})),
+		}
+		var diags diag.Diagnostics
+		addMissingSecretWarning(&diags, &m)
+		if got := diags.WarningsCount() > 0; got != tt.want {
+			t.Errorf("%s with secret %q: warning %v, want %v", tt.method, tt.secret, got, tt.want)
+		}
+	}
+}

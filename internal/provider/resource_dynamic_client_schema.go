@@ -59,11 +59,22 @@ func metadataStringAttr(desc string, validators ...validator.String) schema.Stri
 }
 
 func metadataURLAttr(desc string) schema.StringAttribute {
-	return metadataStringAttr(desc, httpURLValidator{})
+	return metadataStringAttr(desc, httpURLValidator{allowEmpty: true})
 }
 
-const unsetNote = " When you leave it unset, the value the server registered (if any) is recorded; to clear a value " +
-	"you set before, set it to an empty value rather than removing the argument."
+// Notes on unsetting, by kind of argument. Removing an optional argument
+// keeps the value in state (and in the full-metadata updates), so clearing
+// needs an explicit empty value.
+const (
+	unsetNote = " When unset, the value the server registered (if any) is recorded. Removing the argument later does " +
+		"not clear the value: it is kept and still sent with updates. To clear it, set it to `\"\"`: the field is then " +
+		"left out of requests and state records `\"\"`."
+	unsetListNote = " When unset, the values the server registered (if any) are recorded. Removing the argument later " +
+		"does not clear them: they are kept and still sent with updates. To clear them, set it to `[]`, which is sent " +
+		"as an empty list."
+	unsetScalarNote = " When unset, the value the server registered (if any) is recorded. Removing the argument later " +
+		"keeps that value (it is still sent with updates); it can be changed but not cleared."
+)
 
 func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -109,19 +120,18 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"redirect_uris": metadataSetAttr("Redirection URIs for the authorization code flow (RFC 7591 `redirect_uris`). "+
 				"Order does not matter. Native clients may use loopback `http://127.0.0.1:PORT/...` or a private-use "+
-				"scheme; the server decides what it accepts."+unsetNote,
+				"scheme; the server decides what it accepts."+unsetListNote,
 				setvalidator.ValueStringsAre(redirectURIValidator{})),
-			"token_endpoint_auth_method": metadataStringAttr("How the client authenticates at the token endpoint: `none` "+
-				"(public client, for example an MCP client using PKCE), `client_secret_basic`, `client_secret_post`, "+
-				"`private_key_jwt`, ... Vendor-specific values are sent as given, with a warning. Servers may register "+
-				"another method than asked (Keycloak before 26.6 answers `client_secret_basic`); see `registered_metadata`."+unsetNote,
-				stringvalidator.LengthAtLeast(1)),
+			"token_endpoint_auth_method": metadataStringAttr("How the client authenticates at the token endpoint: `none` " +
+				"(public client, for example an MCP client using PKCE), `client_secret_basic`, `client_secret_post`, " +
+				"`private_key_jwt`, ... Vendor-specific values are sent as given, with a warning. Servers may register " +
+				"another method than asked (Keycloak before 26.6 answers `client_secret_basic`); see `registered_metadata`." + unsetNote),
 			"grant_types": metadataSetAttr("OAuth grant types the client may use (RFC 7591 `grant_types`), for example "+
 				"`authorization_code`, `refresh_token`, `client_credentials`. Grant types the server adds on its own "+
-				"(Keycloak always adds `authorization_code` and `refresh_token`) are not drift."+unsetNote,
+				"(Keycloak always adds `authorization_code` and `refresh_token`) are not drift."+unsetListNote,
 				setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))),
 			"response_types": metadataSetAttr("Response types the client may use (RFC 7591 `response_types`), for "+
-				"example `code`. Response types the server adds are not drift."+unsetNote,
+				"example `code`. Response types the server adds are not drift."+unsetListNote,
 				setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))),
 			"client_name": metadataStringAttr("Human-readable client name shown to users on consent screens." + unsetNote),
 			"client_uri":  metadataURLAttr("URL of the client's home page." + unsetNote),
@@ -135,17 +145,24 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), semanticScopeModifier{}},
 			},
 			"contacts": metadataSetAttr("Contact addresses for people responsible for the client. Some servers do not " +
-				"store them (Keycloak); that is not drift." + unsetNote),
+				"store them (Keycloak); that is not drift." + unsetListNote),
 			"tos_uri":    metadataURLAttr("URL of the client's terms of service." + unsetNote),
 			"policy_uri": metadataURLAttr("URL of the client's privacy policy." + unsetNote),
-			"jwks_uri": metadataStringAttr("URL of the client's JSON Web Key Set, for `private_key_jwt`. Conflicts with `jwks`."+unsetNote,
-				httpURLValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("jwks"))),
+			"jwks_uri": metadataStringAttr("URL of the client's JSON Web Key Set, for `private_key_jwt`. Conflicts with a "+
+				"non-empty `jwks`; when you switch to `jwks` and remove `jwks_uri`, the registered `jwks_uri` is cleared "+
+				"(planned as `\"\"`) rather than sent along."+unsetNote,
+				httpURLValidator{allowEmpty: true}, conflictsWithNonEmpty{other: path.Root("jwks")}),
 			"jwks": schema.StringAttribute{
 				MarkdownDescription: "The client's JSON Web Key Set as a JSON object (`jsonencode({ keys = [...] })`). " +
-					"Compared as JSON, so formatting and key order do not matter. Conflicts with `jwks_uri`." + unsetNote,
-				Optional:   true,
-				Computed:   true,
-				Validators: []validator.String{jsonObjectValidator{requireKey: "keys"}, stringvalidator.ConflictsWith(path.MatchRoot("jwks_uri"))},
+					"Compared as JSON, so formatting and key order do not matter. Conflicts with a non-empty `jwks_uri`; when " +
+					"you switch to `jwks_uri` and remove `jwks`, the registered `jwks` is cleared (planned as `\"\"`) rather " +
+					"than sent along." + unsetNote,
+				Optional: true,
+				Computed: true,
+				Validators: []validator.String{
+					jsonObjectValidator{requireKey: "keys", allowEmpty: true},
+					conflictsWithNonEmpty{other: path.Root("jwks_uri")},
+				},
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.UseStateForUnknown(),
 					semanticJSONModifier{},
@@ -163,22 +180,22 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			"application_type": metadataStringAttr("OpenID Connect `application_type`: `web` or `native`. The MCP "+
 				"authorization spec (2026-07-28) asks clients to send it, `native` for loopback redirect URIs. Some "+
 				"servers do not store it (Keycloak); that is not drift."+unsetNote,
-				stringvalidator.OneOf("web", "native")),
-			"post_logout_redirect_uris": metadataSetAttr("OpenID Connect RP-initiated logout redirect URIs."+unsetNote,
+				stringvalidator.OneOf("", "web", "native")),
+			"post_logout_redirect_uris": metadataSetAttr("OpenID Connect RP-initiated logout redirect URIs."+unsetListNote,
 				setvalidator.ValueStringsAre(redirectURIValidator{})),
 			"sector_identifier_uri": metadataURLAttr("OpenID Connect `sector_identifier_uri`, for pairwise subject identifiers." + unsetNote),
 			"subject_type": metadataStringAttr("OpenID Connect `subject_type`: `public` or `pairwise`."+unsetNote,
-				stringvalidator.OneOf("public", "pairwise")),
+				stringvalidator.OneOf("", "public", "pairwise")),
 			"id_token_signed_response_alg":    metadataStringAttr("OpenID Connect JWS algorithm for ID tokens issued to this client, for example `RS256`." + unsetNote),
 			"token_endpoint_auth_signing_alg": metadataStringAttr("JWS algorithm for `private_key_jwt` / `client_secret_jwt` client assertions." + unsetNote),
 			"default_max_age": schema.Int64Attribute{
-				MarkdownDescription: "OpenID Connect `default_max_age`: seconds after which the user must authenticate again." + unsetNote,
+				MarkdownDescription: "OpenID Connect `default_max_age`: seconds after which the user must authenticate again." + unsetScalarNote,
 				Optional:            true,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
 			"require_auth_time": schema.BoolAttribute{
-				MarkdownDescription: "OpenID Connect `require_auth_time`: whether ID tokens must carry `auth_time`." + unsetNote,
+				MarkdownDescription: "OpenID Connect `require_auth_time`: whether ID tokens must carry `auth_time`." + unsetScalarNote,
 				Optional:            true,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},

@@ -34,6 +34,11 @@ type dcConfig struct {
 	Contacts     []string
 	Keepers      string
 	Unauthorized string
+	// ClientNameExpr, when set, is an HCL expression used for client_name.
+	ClientNameExpr string
+	// Prelude is HCL written before the resource; More is HCL written inside it.
+	Prelude string
+	More    string
 }
 
 func hclList(l []string) string {
@@ -50,6 +55,7 @@ func (c dcConfig) HCL() string {
 	if c.IATVariable {
 		b.WriteString("variable \"iat\" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n\n")
 	}
+	b.WriteString(c.Prelude)
 	b.WriteString("resource \"mcp_dynamic_client\" \"test\" {\n")
 	fmt.Fprintf(&b, "  registration_endpoint = %q\n", c.Endpoint)
 	if c.IATVariable {
@@ -57,7 +63,12 @@ func (c dcConfig) HCL() string {
 	} else if c.IAT != "" {
 		fmt.Fprintf(&b, "  initial_access_token_wo = %q\n", c.IAT)
 	}
-	fmt.Fprintf(&b, "  client_name = %q\n", c.ClientName)
+	if c.ClientNameExpr != "" {
+		fmt.Fprintf(&b, "  client_name = %s\n", c.ClientNameExpr)
+	} else {
+		fmt.Fprintf(&b, "  client_name = %q\n", c.ClientName)
+	}
+	b.WriteString(c.More)
 	if c.Scope != "" {
 		fmt.Fprintf(&b, "  scope = %q\n", c.Scope)
 	}

@@ -8,8 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
@@ -51,9 +53,14 @@ func (redirectURIValidator) ValidateString(_ context.Context, req validator.Stri
 type jsonObjectValidator struct {
 	requireKey    string
 	extraMetadata bool
+	// allowEmpty also accepts "", for arguments where "" means "no value".
+	allowEmpty bool
 }
 
 func (v jsonObjectValidator) Description(_ context.Context) string {
+	if v.requireKey != "" && v.allowEmpty {
+		return fmt.Sprintf("value must be a JSON object with a %q member, or \"\"", v.requireKey)
+	}
 	if v.requireKey != "" {
 		return fmt.Sprintf("value must be a JSON object with a %q member", v.requireKey)
 	}
@@ -66,6 +73,9 @@ func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string {
 
 func (v jsonObjectValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if v.allowEmpty && req.ConfigValue.ValueString() == "" {
 		return
 	}
 	var obj map[string]json.RawMessage
@@ -147,4 +157,34 @@ func (semanticJSONModifier) PlanModifyString(_ context.Context, req planmodifier
 	if oauth.EqualMetadataValue("", json.RawMessage(req.ConfigValue.ValueString()), json.RawMessage(req.StateValue.ValueString())) {
 		resp.PlanValue = req.StateValue
 	}
+}
+
+// conflictsWithNonEmpty refuses a non-empty value when another attribute of
+// the configuration also has a non-empty value. Unlike ConflictsWith, ""
+// (which means "no value") conflicts with nothing, so one can be cleared
+// while the other is set.
+type conflictsWithNonEmpty struct {
+	other path.Path
+}
+
+func (v conflictsWithNonEmpty) Description(_ context.Context) string {
+	return fmt.Sprintf("a non-empty value conflicts with a non-empty %s", v.other)
+}
+
+func (v conflictsWithNonEmpty) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v conflictsWithNonEmpty) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !isKnown(req.ConfigValue) || req.ConfigValue.ValueString() == "" {
+		return
+	}
+	var other types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, v.other, &other)...)
+	if !isKnown(other) || other.ValueString() == "" {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Conflicting arguments",
+		fmt.Sprintf("%s and %s cannot both be set (RFC 7591 section 2): set one of them, and leave the other out or set it to \"\".",
+			req.Path, v.other))
 }

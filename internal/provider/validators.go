@@ -34,19 +34,28 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 // is an absolute http(s) URL without a fragment or user information. Whether
 // plain http is allowed depends on provider configuration, which validators
 // cannot see; that part is checked with checkTransport once configured.
-type httpURLValidator struct{}
+type httpURLValidator struct {
+	// allowEmpty also accepts "", for arguments where "" means "no value".
+	allowEmpty bool
+}
 
-func (httpURLValidator) Description(_ context.Context) string {
+func (v httpURLValidator) Description(_ context.Context) string {
+	if v.allowEmpty {
+		return "value must be an absolute http or https URL without a fragment, or \"\""
+	}
 	return "value must be an absolute http or https URL without a fragment"
 }
 
 func (v httpURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	raw := req.ConfigValue.ValueString()
+	if raw == "" && v.allowEmpty {
+		return
+	}
 	if err := validateURLShape(raw); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", err.Error())
 	}
