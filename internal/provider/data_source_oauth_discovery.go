@@ -3,10 +3,12 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -158,6 +160,26 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	addPKCEWarning(&resp.Diagnostics, res.AuthorizationServer, res.Server.Metadata)
+}
+
+// addPKCEWarning says when the authorization server does not advertise PKCE
+// S256: the MCP specification tells clients to refuse such a server, yet
+// some (Entra ID, Cognito) support S256 without advertising it, so this is a
+// warning for the person to weigh, not an error.
+func addPKCEWarning(diags *diag.Diagnostics, issuer string, m oauth.AuthorizationServerMetadata) {
+	if m.SupportsPKCES256() {
+		return
+	}
+	advertised := "nothing"
+	if len(m.CodeChallengeMethodsSupported) > 0 {
+		advertised = strings.Join(m.CodeChallengeMethodsSupported, ", ")
+	}
+	diags.AddAttributeWarning(path.Root("authorization_server"), "Authorization server does not advertise PKCE S256",
+		fmt.Sprintf("%s lists %s in code_challenge_methods_supported. The MCP authorization specification (2025-11-25) "+
+			"tells MCP clients to refuse an authorization server that does not advertise S256, so MCP clients may refuse "+
+			"this one. If the server supports S256 without advertising it (Entra ID and Cognito do), ask its operator to "+
+			"publish it; pkce_s256_supported in authorization_server_metadata reports the same.", validUTF8(issuer), validUTF8(advertised)))
 }
 
 // discoveredScope follows MCP scope selection: the challenge's scope, else

@@ -3,12 +3,16 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
 
 const discoveryAddress = "data.mcp_oauth_discovery.test"
@@ -136,4 +140,34 @@ data "mcp_oauth_discovery" "test" {
 			},
 		},
 	})
+}
+
+func TestAddPKCEWarning(t *testing.T) {
+	tests := []struct {
+		name    string
+		methods []string
+		want    string // substring of the warning detail; "" for no warning
+	}{
+		{"S256 advertised", []string{"plain", "S256"}, ""},
+		{"only plain", []string{"plain"}, "lists plain in code_challenge_methods_supported"},
+		{"nothing advertised", nil, "lists nothing in code_challenge_methods_supported"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			addPKCEWarning(&diags, "https://as.example.com", oauth.AuthorizationServerMetadata{CodeChallengeMethodsSupported: tt.methods})
+			if diags.HasError() {
+				t.Fatalf("a missing S256 must be a warning, not an error: %v", diags)
+			}
+			if tt.want == "" {
+				if len(diags) != 0 {
+					t.Fatalf("unexpected diagnostics: %v", diags)
+				}
+				return
+			}
+			if len(diags) != 1 || !strings.Contains(diags[0].Detail(), tt.want) || !strings.Contains(diags[0].Detail(), "https://as.example.com") {
+				t.Fatalf("want one warning containing %q, got %v", tt.want, diags)
+			}
+		})
+	}
 }
