@@ -27,11 +27,26 @@ go test -count=1 ./...
 
 # Packages run one at a time (-p 1): each starts its own servers, and two
 # Keycloaks at once on two cores only slow each other down.
+# A skipped acceptance test has not passed: the run fails on any skip.
 run_acceptance() { # label, cli path, extra env...
   local label="$1" cli="$2"; shift 2
+  local out; out="$(mktemp)"
   log "acceptance tests with $label ($("$cli" version | head -1)) against real servers"
+  local rc=0
   env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$cli" "$@" \
-    go test -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" ./internal/provider/... ./internal/testenv/...
+    go test -v -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" ./internal/provider/... ./internal/testenv/... >"$out" 2>&1 || rc=$?
+  grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|PASS|FAIL|ok|real servers up)' "$out" | grep -v '^=== RUN' || true
+  if [ "$rc" -ne 0 ]; then
+    cat "$out" >&2
+    rm -f "$out"
+    die "acceptance tests with $label failed"
+  fi
+  local passed skipped
+  passed="$(grep -c -- '^--- PASS' "$out" || true)"
+  skipped="$(grep -c -- '--- SKIP' "$out" || true)"
+  rm -f "$out"
+  [ "$skipped" -eq 0 ] || die "$skipped acceptance test(s) skipped with $label; in CI every one must run"
+  log "$label: $passed passed, 0 skipped"
 }
 
 tofu="$(tools/tools.sh tofu)"
