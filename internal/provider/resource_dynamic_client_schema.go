@@ -86,7 +86,7 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			"`initial_access_token` / `MCP_INITIAL_ACCESS_TOKEN`.\n\n" +
 			"What the server answered is the truth: the client secret, the registration access token (rotated on " +
 			"most updates) and the metadata as the server actually registered it (`registered_metadata`) are " +
-			"stored in state. Servers rewrite what they are sent (Keycloak adds grant types, drops `contacts`); " +
+			"stored in state. Servers rewrite what they are sent (Keycloak reorders `scope`, adds `none` to `response_types` and drops `contacts`; Hydra and node-oidc-provider add defaults); " +
 			"such rewrites are not reported as drift, so the plan after an apply is empty.\n\n" +
 			"Servers without RFC 7592 (no `registration_client_uri` in the answer, or 404/405 on it) can only " +
 			"register: any change is planned as a replacement, and destroy leaves the client on the server with a " +
