@@ -411,37 +411,12 @@ func addMissingSecretWarning(diags *diag.Diagnostics, state *dynamicClientModel)
 // keepIssued copies what the server issued from prior into a planned model
 // whose computed values are unknown.
 func keepIssued(state, prior *dynamicClientModel) {
-	if state.ClientID.IsUnknown() {
-		state.ClientID = prior.ClientID
-	}
-	if state.ClientSecret.IsUnknown() {
-		state.ClientSecret = prior.ClientSecret
-	}
-	if state.ClientIDIssuedAt.IsUnknown() {
-		state.ClientIDIssuedAt = prior.ClientIDIssuedAt
-	}
-	if state.ClientSecretExpiresAt.IsUnknown() {
-		state.ClientSecretExpiresAt = prior.ClientSecretExpiresAt
-	}
-	if state.RegistrationAccessToken.IsUnknown() {
-		state.RegistrationAccessToken = prior.RegistrationAccessToken
-	}
-	if state.RegistrationClientURI.IsUnknown() {
-		state.RegistrationClientURI = prior.RegistrationClientURI
-	}
-	if state.RegisteredMetadata.IsUnknown() {
-		state.RegisteredMetadata = prior.RegisteredMetadata
-	}
-	if state.ManagementSupported.IsUnknown() {
-		state.ManagementSupported = prior.ManagementSupported
-	}
-	for _, name := range metadataAttrs {
-		if isUnknownField(state, name) {
-			copyField(state, prior, name)
+	for _, names := range [][]string{issuedAttrs, metadataAttrs, {"extra_metadata"}} {
+		for _, name := range names {
+			if isUnknownField(state, name) {
+				copyField(state, prior, name)
+			}
 		}
-	}
-	if state.ExtraMetadata.IsUnknown() {
-		state.ExtraMetadata = prior.ExtraMetadata
 	}
 }
 

@@ -67,6 +67,12 @@ var metadataAttrs = []string{
 	"initiate_login_uri",
 }
 
+// issuedAttrs are the computed attributes the server's answers fill in.
+var issuedAttrs = []string{
+	"client_id", "client_secret", "client_id_issued_at", "client_secret_expires_at",
+	"registration_access_token", "registration_client_uri", "registered_metadata", "management_supported",
+}
+
 // serverRelevantAttrs are the arguments whose change needs a request to the
 // server (the metadata, the software statement and extra_metadata).
 var serverRelevantAttrs = append(append([]string{}, metadataAttrs...), "software_statement", "extra_metadata")
@@ -126,6 +132,22 @@ func (m *dynamicClientModel) field(name string) any {
 		return &m.InitiateLoginURI
 	case "extra_metadata":
 		return &m.ExtraMetadata
+	case "client_id":
+		return &m.ClientID
+	case "client_secret":
+		return &m.ClientSecret
+	case "client_id_issued_at":
+		return &m.ClientIDIssuedAt
+	case "client_secret_expires_at":
+		return &m.ClientSecretExpiresAt
+	case "registration_access_token":
+		return &m.RegistrationAccessToken
+	case "registration_client_uri":
+		return &m.RegistrationClientURI
+	case "registered_metadata":
+		return &m.RegisteredMetadata
+	case "management_supported":
+		return &m.ManagementSupported
 	}
 	panic("unknown dynamic client field " + name)
 }

@@ -123,13 +123,6 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 	resp.RequiresReplace = append(resp.RequiresReplace, replaceFor...)
 }
 
-func isUnknownField2(m *dynamicClientModel, name string) bool {
-	if name == "extra_metadata" || name == "software_statement" {
-		return m.field(name).(*types.String).IsUnknown()
-	}
-	return isUnknownField(m, name)
-}
-
 // changedWithoutManagement reports whether an argument changes, for a client
 // that can only be replaced. A value unknown at plan time counts as a change
 // when the configuration sets it (it is only known at apply) or state holds a
@@ -138,8 +131,8 @@ func isUnknownField2(m *dynamicClientModel, name string) bool {
 // because it is computed and unset, with nothing in state, stays unknown at
 // apply and changes nothing.
 func changedWithoutManagement(plan, config, state *dynamicClientModel, name string) bool {
-	if isUnknownField2(plan, name) {
-		return isUnknownField2(config, name) || isKnown(attrOf(state, name))
+	if isUnknownField(plan, name) {
+		return isUnknownField(config, name) || isKnown(attrOf(state, name))
 	}
 	return !fieldEqual(plan, state, name)
 }
