@@ -21,13 +21,20 @@ log "golangci-lint"
 lint="$(tools/tools.sh golangci-lint)"
 "$lint" run ./...
 
-log "unit tests"
+# The unit tier drives a CLI too (the provider tests against in-process
+# fakes): TF_ACC_TERRAFORM_PATH, else terraform on PATH, else the cached tofu
+# fetched here. Without any, those tests would skip (and fail under CI=true).
+tofu="$(tools/tools.sh tofu)"
+
+log "unit tests (no TF_ACC: in-process fakes and httptest servers only)"
 go test -count=1 ./...
 (cd "$MCPSERVER_DIR" && go test -count=1 ./...)
 
 # Packages run one at a time (-p 1): each starts its own servers, and two
 # Keycloaks at once on two cores only slow each other down.
-# A skipped acceptance test has not passed: the run fails on any skip.
+# Under TF_ACC the unit tier runs again with each CLI, beside the real-server
+# tests; neither skips there (both fail when a CLI or server is missing), so
+# a skipped test has not passed: the run fails on any skip.
 run_acceptance() { # label, cli path, extra env...
   local label="$1" cli="$2"; shift 2
   local out; out="$(mktemp)"
@@ -49,7 +56,6 @@ run_acceptance() { # label, cli path, extra env...
   log "$label: $passed passed, 0 skipped"
 }
 
-tofu="$(tools/tools.sh tofu)"
 run_acceptance "OpenTofu" "$tofu" TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp
 
 # Terraform cannot be downloaded here; run against it too when one is installed.

@@ -15,8 +15,9 @@ import (
 const asmAddress = "data.mcp_authorization_server_metadata.test"
 
 func TestAccAuthorizationServerMetadataDataSource_appendedOIDC(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -53,6 +54,7 @@ data "mcp_authorization_server_metadata" "test" {
 }
 
 func TestAccAuthorizationServerMetadataDataSource_issuerMatch(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	// An authorization server at the root that publishes a trailing-slash issuer.
 	f.route("/.well-known/oauth-authorization-server", fixtureJSON(fixtureServerMetadata(f.srv.URL+"/")))
@@ -63,7 +65,7 @@ data "mcp_authorization_server_metadata" "test" {
   issuer_match = %s
 }`, f.srv.URL, match)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -84,11 +86,12 @@ data "mcp_authorization_server_metadata" "test" {
 }
 
 func TestAccAuthorizationServerMetadataDataSource_serverError(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	f.route("/.well-known/oauth-authorization-server/realms/mcp", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
 	})
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -102,10 +105,11 @@ data "mcp_authorization_server_metadata" "test" {
 }
 
 func TestAccAuthorizationServerMetadataDataSource_badInput(t *testing.T) {
+	t.Parallel()
 	config := func(attrs string) string {
 		return fmt.Sprintf("data \"mcp_authorization_server_metadata\" \"test\" {\n%s\n}\n", attrs)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -121,8 +125,9 @@ issuer_match = "loose"`), ExpectError: regexp.MustCompile(`(?s)issuer_match.*all
 // RFC 8414 section 2: an issuer has no query. It is refused at plan time,
 // on the issuer attribute, before anything is fetched.
 func TestAccAuthorizationServerMetadataDataSource_issuerWithQuery(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

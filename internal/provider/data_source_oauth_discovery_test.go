@@ -18,8 +18,9 @@ import (
 const discoveryAddress = "data.mcp_oauth_discovery.test"
 
 func TestAccOAuthDiscoveryDataSource_chain(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -54,6 +55,7 @@ output "registration_endpoint" {
 }
 
 func TestAccOAuthDiscoveryDataSource_chooseAuthorizationServer(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	config := func(as string) string {
 		return fmt.Sprintf(`
@@ -62,7 +64,7 @@ data "mcp_oauth_discovery" "test" {
   authorization_server = %q
 }`, f.resourceURL(), as)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -82,9 +84,10 @@ data "mcp_oauth_discovery" "test" {
 }
 
 func TestAccOAuthDiscoveryDataSource_issuerMismatch(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	f.route("/realms/mcp/.well-known/openid-configuration", fixtureJSON(fixtureServerMetadata(f.issuer()+"/")))
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -98,10 +101,11 @@ data "mcp_oauth_discovery" "test" {
 }
 
 func TestAccOAuthDiscoveryDataSource_badInput(t *testing.T) {
+	t.Parallel()
 	config := func(attrs string) string {
 		return fmt.Sprintf("data \"mcp_oauth_discovery\" \"test\" {\n%s\n}\n", attrs)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -117,9 +121,10 @@ authorization_server = "not a url"`), ExpectError: regexp.MustCompile(`not an ab
 // A resource listing no authorization server is the server's problem, shown
 // on server_url, unless the user picked an authorization server.
 func TestAccOAuthDiscoveryDataSource_noAuthorizationServersAttribute(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	f.route("/.well-known/oauth-protected-resource/mcp", fixtureJSON(fmt.Sprintf(`{"resource":%q,"authorization_servers":[]}`, f.resourceURL())))
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -21,8 +21,9 @@ import (
 const prmAddress = "data.mcp_protected_resource_metadata.test"
 
 func TestAccProtectedResourceMetadataDataSource_fromServerURL(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -59,8 +60,9 @@ data "mcp_protected_resource_metadata" "test" {
 }
 
 func TestAccProtectedResourceMetadataDataSource_fromMetadataURL(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -78,6 +80,7 @@ data "mcp_protected_resource_metadata" "test" {
 }
 
 func TestAccProtectedResourceMetadataDataSource_resourceMatch(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	// A server that publishes its root as the resource.
 	f.route("/.well-known/oauth-protected-resource/mcp", fixtureJSON(fmt.Sprintf(`{"resource":%q,"authorization_servers":[%q]}`, f.srv.URL+"/", f.issuer())))
@@ -88,7 +91,7 @@ data "mcp_protected_resource_metadata" "test" {
   resource_match = %s
 }`, f.resourceURL(), match)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -107,13 +110,14 @@ data "mcp_protected_resource_metadata" "test" {
 }
 
 func TestAccProtectedResourceMetadataDataSource_nothingFound(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	f.route("POST /mcp", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) })
 	f.route("/.well-known/oauth-protected-resource/mcp", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("<!doctype html><html><body>single-page app</body></html>"))
 	})
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -127,10 +131,11 @@ data "mcp_protected_resource_metadata" "test" {
 }
 
 func TestAccProtectedResourceMetadataDataSource_badInput(t *testing.T) {
+	t.Parallel()
 	config := func(attrs string) string {
 		return fmt.Sprintf("data \"mcp_protected_resource_metadata\" \"test\" {\n%s\n}\n", attrs)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -150,6 +155,7 @@ resource_match = "fuzzy"`), ExpectError: regexp.MustCompile(`(?s)resource_match.
 // attempts and diagnostics, which the plugin protocol cannot carry unless
 // they are made valid.
 func TestAccProtectedResourceMetadataDataSource_invalidUTF8FromServer(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
 	f.route("POST /mcp", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+f.srv.URL+"/\xff\", scope=\"a\xfeb\"")
@@ -159,7 +165,7 @@ func TestAccProtectedResourceMetadataDataSource_invalidUTF8FromServer(t *testing
 data "mcp_protected_resource_metadata" "test" {
   server_url = %q
 }`, f.resourceURL())
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -186,8 +192,9 @@ data "mcp_protected_resource_metadata" "test" {
 
 // With metadata_url set, a failure to fetch it belongs to metadata_url.
 func TestAccProtectedResourceMetadataDataSource_metadataURLErrorAttribute(t *testing.T) {
+	t.Parallel()
 	f := newDiscoveryFixture(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

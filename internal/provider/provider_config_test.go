@@ -49,12 +49,13 @@ data "mcp_protected_resource_metadata" "test" {
 }
 
 func TestAccProviderConfig_headersAndUserAgent(t *testing.T) {
+	t.Parallel()
 	rec := &headerRecorder{}
 	var srv *httptest.Server
 	srv = httptest.NewServer(rec.handler(func() string { return srv.URL + "/mcp" }))
 	defer srv.Close()
 
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -92,7 +93,7 @@ func TestAccProviderConfig_environmentFallbacks(t *testing.T) {
 	t.Setenv(EnvHeaders, `{"X-From-Env":"yes"}`)
 	t.Setenv(EnvRequestTimeout, "15s")
 
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -133,7 +134,7 @@ func TestAccProviderConfig_invalidSettings(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
@@ -146,7 +147,8 @@ func TestAccProviderConfig_invalidSettings(t *testing.T) {
 }
 
 func TestAccProviderConfig_plainHTTPNeedsOptIn(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -158,6 +160,7 @@ func TestAccProviderConfig_plainHTTPNeedsOptIn(t *testing.T) {
 }
 
 func TestAccProviderConfig_customCA(t *testing.T) {
+	t.Parallel()
 	rec := &headerRecorder{}
 	var srv *httptest.Server
 	srv = httptest.NewTLSServer(rec.handler(func() string { return srv.URL + "/mcp" }))
@@ -165,7 +168,7 @@ func TestAccProviderConfig_customCA(t *testing.T) {
 	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
 	meta := srv.URL + "/.well-known/oauth-protected-resource/mcp"
 
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -197,6 +200,7 @@ provider "mcp" {
 }
 
 func TestAccProviderConfig_headersHosts(t *testing.T) {
+	t.Parallel()
 	rec := &headerRecorder{}
 	var srv *httptest.Server
 	srv = httptest.NewServer(rec.handler(func() string { return srv.URL + "/mcp" }))
@@ -217,7 +221,7 @@ provider "mcp" {
 			return nil
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -228,7 +232,8 @@ provider "mcp" {
 }
 
 func TestAccProviderConfig_unknownSettingsRefuseToRead(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

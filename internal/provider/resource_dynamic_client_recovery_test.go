@@ -52,6 +52,7 @@ func (f *fakeAS) lastPut(t *testing.T) map[string]any {
 // must be planned as a replacement: an update planned now would become a
 // replacement at apply, an inconsistent final plan.
 func TestAccDynamicClient_unknownValueWithoutManagementReplaces(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	fake.noManagement = true
 	cfg := fakeConfig(fake)
@@ -59,7 +60,7 @@ func TestAccDynamicClient_unknownValueWithoutManagementReplaces(t *testing.T) {
 	first, second := cfg, cfg
 	first.Prelude = "resource \"terraform_data\" \"name\" {\n  input = \"first\"\n}\n\n"
 	second.Prelude = "resource \"terraform_data\" \"name\" {\n  input = \"second\"\n}\n\n"
-	resource.Test(t, dcTestCase(t,
+	resource.UnitTest(t, dcTestCase(t,
 		resource.TestStep{
 			Config: first.HCL(),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -97,7 +98,7 @@ func TestAccDynamicClient_lostUpdateAnswerKeepsClient(t *testing.T) {
 	renamed := cfg
 	renamed.ClientName = "renamed"
 	var created capturedClient
-	resource.Test(t, dcTestCase(t,
+	resource.UnitTest(t, dcTestCase(t,
 		resource.TestStep{
 			Config:            cfg.HCL(),
 			ConfigStateChecks: []statecheck.StateCheck{captureClient(dcName, &created)},
@@ -146,13 +147,14 @@ func TestAccDynamicClient_lostUpdateAnswerKeepsClient(t *testing.T) {
 
 // "" clears a metadata value; switching from jwks_uri to jwks sends only jwks.
 func TestAccDynamicClient_clearValueAndSwitchKeySet(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	first := fakeConfig(fake)
 	first.More = "  client_uri = \"https://app.example.com\"\n  jwks_uri = \"https://app.example.com/jwks.json\"\n"
 	second := fakeConfig(fake)
 	second.More = "  client_uri = \"\"\n  jwks = jsonencode({ keys = [] })\n"
 	emptyAfter := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-	resource.Test(t, dcTestCase(t,
+	resource.UnitTest(t, dcTestCase(t,
 		resource.TestStep{Config: first.HCL(), ConfigPlanChecks: emptyAfter},
 		resource.TestStep{
 			Config: second.HCL(),
@@ -186,19 +188,21 @@ func TestAccDynamicClient_clearValueAndSwitchKeySet(t *testing.T) {
 }
 
 func TestAccDynamicClient_bothKeySetsRefused(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	cfg := fakeConfig(fake)
 	cfg.More = "  jwks_uri = \"https://app.example.com/jwks.json\"\n  jwks = jsonencode({ keys = [] })\n"
-	resource.Test(t, dcTestCase(t, resource.TestStep{Config: cfg.HCL(), ExpectError: regexp.MustCompile(`Conflicting arguments`)}))
+	resource.UnitTest(t, dcTestCase(t, resource.TestStep{Config: cfg.HCL(), ExpectError: regexp.MustCompile(`Conflicting arguments`)}))
 }
 
 // The client URI named by the registration answer is verified: a 404 on the
 // first read after create means the client is gone, not that the server has
 // no RFC 7592.
 func TestAccDynamicClient_notFoundAfterCreateMeansDeleted(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	fake.manageStatus = 404
-	resource.Test(t, dcTestCase(t, resource.TestStep{
+	resource.UnitTest(t, dcTestCase(t, resource.TestStep{
 		Config:             fakeConfig(fake).HCL(),
 		ExpectNonEmptyPlan: true,
 		ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -209,9 +213,10 @@ func TestAccDynamicClient_notFoundAfterCreateMeansDeleted(t *testing.T) {
 
 // 405 on the client URI still means the server does not manage clients.
 func TestAccDynamicClient_methodNotAllowedMeansUnsupported(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	fake.manageStatus = 405
-	resource.Test(t, dcTestCase(t,
+	resource.UnitTest(t, dcTestCase(t,
 		resource.TestStep{
 			Config:           fakeConfig(fake).HCL(),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
@@ -225,11 +230,12 @@ func TestAccDynamicClient_methodNotAllowedMeansUnsupported(t *testing.T) {
 
 // A client made public drops the secret it had.
 func TestAccDynamicClient_madePublicDropsSecret(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	cfg := fakeConfig(fake)
 	public := cfg
 	public.More = "  token_endpoint_auth_method = \"none\"\n"
-	resource.Test(t, dcTestCase(t,
+	resource.UnitTest(t, dcTestCase(t,
 		resource.TestStep{
 			Config: cfg.HCL(),
 			ConfigStateChecks: []statecheck.StateCheck{

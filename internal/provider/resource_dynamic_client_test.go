@@ -216,7 +216,7 @@ func dcBaseConfig() dcConfig {
 func TestAccDynamicClient_lifecycle(t *testing.T) {
 	fake := newFakeAS(t)
 	t.Cleanup(func() { _ = os.Unsetenv(EnvRegistrationAccessToken) })
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -241,10 +241,11 @@ func TestAccDynamicClient_lifecycle(t *testing.T) {
 }
 
 func TestAccDynamicClient_policyRefusal(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	cfg := dcBaseConfig()
 	cfg.Endpoint, cfg.IAT, cfg.Scope = fake.endpoint(), fakeIAT, "mcp:read forbidden"
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -256,10 +257,11 @@ func TestAccDynamicClient_policyRefusal(t *testing.T) {
 }
 
 func TestAccDynamicClient_expiredInitialAccessToken(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	cfg := dcBaseConfig()
 	cfg.Endpoint, cfg.IAT = fake.endpoint(), fakeIATExpired
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -271,13 +273,14 @@ func TestAccDynamicClient_expiredInitialAccessToken(t *testing.T) {
 }
 
 func TestAccDynamicClient_withoutManagement(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	fake.noManagement = true
 	cfg := dcBaseConfig()
 	cfg.Endpoint, cfg.IAT = fake.endpoint(), fakeIAT
 	renamed := cfg
 	renamed.ClientName = "renamed"
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -303,11 +306,12 @@ func TestAccDynamicClient_withoutManagement(t *testing.T) {
 }
 
 func TestAccDynamicClient_expiredSecretIsReplaced(t *testing.T) {
+	t.Parallel()
 	fake := newFakeAS(t)
 	fake.secretTTL = -time.Hour
 	cfg := dcBaseConfig()
 	cfg.Endpoint, cfg.IAT = fake.endpoint(), fakeIAT
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -343,7 +347,7 @@ func TestAccDynamicClient_logsHoldNoSecrets(t *testing.T) {
 	renamed := cfg
 	renamed.ClientName = "renamed"
 	vars := config.Variables{"iat": config.StringVariable(fakeIAT)}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
