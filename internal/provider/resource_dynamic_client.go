@@ -281,8 +281,8 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	plan.InitialAccessTokenWO = types.StringNull()
 
 	changed := false
-	for _, name := range serverRelevantAttrs {
-		if !fieldEqual(&plan, &prior, name) {
+	for _, at := range serverRelevantAttrs {
+		if !fieldEqual(&plan, &prior, at) {
 			changed = true
 			break
 		}
@@ -411,10 +411,10 @@ func addMissingSecretWarning(diags *diag.Diagnostics, state *dynamicClientModel)
 // keepIssued copies what the server issued from prior into a planned model
 // whose computed values are unknown.
 func keepIssued(state, prior *dynamicClientModel) {
-	for _, names := range [][]string{issuedAttrs, metadataAttrs, {"extra_metadata"}} {
-		for _, name := range names {
-			if isUnknownField(state, name) {
-				copyField(state, prior, name)
+	for _, attrs := range [][]clientAttr{issuedAttrs, metadataAttrs, {extraMetadataAttr}} {
+		for _, at := range attrs {
+			if at.get(state).IsUnknown() {
+				at.copy(state, prior)
 			}
 		}
 	}

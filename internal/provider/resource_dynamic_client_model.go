@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -56,129 +57,178 @@ type dynamicClientModel struct {
 	ManagementSupported     types.Bool   `tfsdk:"management_supported"`
 }
 
-// metadataAttrs are the attributes that map one to one onto a metadata member
-// of the same name, compared with the server on read. software_statement is
-// left out: servers rarely echo it and it is never drift.
-var metadataAttrs = []string{
-	"redirect_uris", "token_endpoint_auth_method", "grant_types", "response_types", "client_name", "client_uri",
-	"logo_uri", "scope", "contacts", "tos_uri", "policy_uri", "jwks_uri", "jwks", "software_id", "software_version",
-	"application_type", "post_logout_redirect_uris", "sector_identifier_uri", "subject_type",
-	"id_token_signed_response_alg", "token_endpoint_auth_signing_alg", "default_max_age", "require_auth_time",
-	"initiate_login_uri",
+// clientAttr is one attribute of dynamicClientModel, reached through typed
+// accessors rather than by name. Attributes that are a client metadata member
+// also carry their mapping to and from oauth.ClientMetadata.
+type clientAttr struct {
+	name string
+	get  func(*dynamicClientModel) attr.Value
+	copy func(dst, src *dynamicClientModel)
+	// toMetadata and fromMetadata are nil for attributes that are not a
+	// metadata member.
+	toMetadata   func(context.Context, *dynamicClientModel, *oauth.ClientMetadata, *diag.Diagnostics)
+	fromMetadata func(context.Context, *oauth.ClientMetadata, *dynamicClientModel, *diag.Diagnostics)
 }
 
+// modelField is an attribute with no mapping to client metadata.
+func modelField[T attr.Value](name string, p func(*dynamicClientModel) *T) clientAttr {
+	return clientAttr{
+		name: name,
+		get:  func(m *dynamicClientModel) attr.Value { return *p(m) },
+		copy: func(dst, src *dynamicClientModel) { *p(dst) = *p(src) },
+	}
+}
+
+// stringMember maps a string attribute to a string member ("" is absent).
+func stringMember(name string, p func(*dynamicClientModel) *types.String, q func(*oauth.ClientMetadata) *string) clientAttr {
+	a := modelField(name, p)
+	a.toMetadata = func(_ context.Context, m *dynamicClientModel, md *oauth.ClientMetadata, _ *diag.Diagnostics) {
+		if v := *p(m); isKnown(v) {
+			*q(md) = v.ValueString()
+		}
+	}
+	a.fromMetadata = func(_ context.Context, md *oauth.ClientMetadata, m *dynamicClientModel, _ *diag.Diagnostics) {
+		*p(m) = types.StringNull()
+		if s := *q(md); s != "" {
+			*p(m) = types.StringValue(s)
+		}
+	}
+	return a
+}
+
+// jsonMember maps a string attribute holding JSON text to a raw JSON member.
+func jsonMember(name string, p func(*dynamicClientModel) *types.String, q func(*oauth.ClientMetadata) *json.RawMessage) clientAttr {
+	a := modelField(name, p)
+	a.toMetadata = func(_ context.Context, m *dynamicClientModel, md *oauth.ClientMetadata, _ *diag.Diagnostics) {
+		if v := *p(m); isKnown(v) && v.ValueString() != "" {
+			*q(md) = json.RawMessage(v.ValueString())
+		}
+	}
+	a.fromMetadata = func(_ context.Context, md *oauth.ClientMetadata, m *dynamicClientModel, _ *diag.Diagnostics) {
+		*p(m) = types.StringNull()
+		if raw := *q(md); len(raw) > 0 {
+			*p(m) = types.StringValue(compactJSON(raw))
+		}
+	}
+	return a
+}
+
+// setMember maps a set of strings to a list member (sorted when sent).
+func setMember(name string, p func(*dynamicClientModel) *types.Set, q func(*oauth.ClientMetadata) *[]string) clientAttr {
+	a := modelField(name, p)
+	a.toMetadata = func(ctx context.Context, m *dynamicClientModel, md *oauth.ClientMetadata, diags *diag.Diagnostics) {
+		*q(md) = setStrings(ctx, *p(m), diags)
+	}
+	a.fromMetadata = func(ctx context.Context, md *oauth.ClientMetadata, m *dynamicClientModel, diags *diag.Diagnostics) {
+		*p(m) = types.SetNull(types.StringType)
+		if l := *q(md); l != nil {
+			v, d := types.SetValueFrom(ctx, types.StringType, l)
+			diags.Append(d...)
+			*p(m) = v
+		}
+	}
+	return a
+}
+
+// int64Member maps a number attribute to an optional integer member.
+func int64Member(name string, p func(*dynamicClientModel) *types.Int64, q func(*oauth.ClientMetadata) **int64) clientAttr {
+	a := modelField(name, p)
+	a.toMetadata = func(_ context.Context, m *dynamicClientModel, md *oauth.ClientMetadata, _ *diag.Diagnostics) {
+		if v := *p(m); isKnown(v) {
+			*q(md) = v.ValueInt64Pointer()
+		}
+	}
+	a.fromMetadata = func(_ context.Context, md *oauth.ClientMetadata, m *dynamicClientModel, _ *diag.Diagnostics) {
+		*p(m) = types.Int64PointerValue(*q(md))
+	}
+	return a
+}
+
+// boolMember maps a bool attribute to an optional boolean member.
+func boolMember(name string, p func(*dynamicClientModel) *types.Bool, q func(*oauth.ClientMetadata) **bool) clientAttr {
+	a := modelField(name, p)
+	a.toMetadata = func(_ context.Context, m *dynamicClientModel, md *oauth.ClientMetadata, _ *diag.Diagnostics) {
+		if v := *p(m); isKnown(v) {
+			*q(md) = v.ValueBoolPointer()
+		}
+	}
+	a.fromMetadata = func(_ context.Context, md *oauth.ClientMetadata, m *dynamicClientModel, _ *diag.Diagnostics) {
+		*p(m) = types.BoolPointerValue(*q(md))
+	}
+	return a
+}
+
+type (
+	dcm = dynamicClientModel
+	cmd = oauth.ClientMetadata
+)
+
+// metadataAttrs are the attributes that map one to one onto a metadata member
+// of the same name, compared with the server on read. Adding an RFC 7591 or
+// OpenID Connect field is one line here (plus the model and schema);
+// TestClientAttrTable fails when they disagree with oauth.MetadataFieldNames.
+var metadataAttrs = []clientAttr{
+	setMember("redirect_uris", func(m *dcm) *types.Set { return &m.RedirectURIs }, func(c *cmd) *[]string { return &c.RedirectURIs }),
+	stringMember("token_endpoint_auth_method", func(m *dcm) *types.String { return &m.TokenEndpointAuthMethod }, func(c *cmd) *string { return &c.TokenEndpointAuthMethod }),
+	setMember("grant_types", func(m *dcm) *types.Set { return &m.GrantTypes }, func(c *cmd) *[]string { return &c.GrantTypes }),
+	setMember("response_types", func(m *dcm) *types.Set { return &m.ResponseTypes }, func(c *cmd) *[]string { return &c.ResponseTypes }),
+	stringMember("client_name", func(m *dcm) *types.String { return &m.ClientName }, func(c *cmd) *string { return &c.ClientName }),
+	stringMember("client_uri", func(m *dcm) *types.String { return &m.ClientURI }, func(c *cmd) *string { return &c.ClientURI }),
+	stringMember("logo_uri", func(m *dcm) *types.String { return &m.LogoURI }, func(c *cmd) *string { return &c.LogoURI }),
+	stringMember("scope", func(m *dcm) *types.String { return &m.Scope }, func(c *cmd) *string { return &c.Scope }),
+	setMember("contacts", func(m *dcm) *types.Set { return &m.Contacts }, func(c *cmd) *[]string { return &c.Contacts }),
+	stringMember("tos_uri", func(m *dcm) *types.String { return &m.TOSURI }, func(c *cmd) *string { return &c.TOSURI }),
+	stringMember("policy_uri", func(m *dcm) *types.String { return &m.PolicyURI }, func(c *cmd) *string { return &c.PolicyURI }),
+	stringMember("jwks_uri", func(m *dcm) *types.String { return &m.JWKSURI }, func(c *cmd) *string { return &c.JWKSURI }),
+	jsonMember("jwks", func(m *dcm) *types.String { return &m.JWKS }, func(c *cmd) *json.RawMessage { return &c.JWKS }),
+	stringMember("software_id", func(m *dcm) *types.String { return &m.SoftwareID }, func(c *cmd) *string { return &c.SoftwareID }),
+	stringMember("software_version", func(m *dcm) *types.String { return &m.SoftwareVersion }, func(c *cmd) *string { return &c.SoftwareVersion }),
+	stringMember("application_type", func(m *dcm) *types.String { return &m.ApplicationType }, func(c *cmd) *string { return &c.ApplicationType }),
+	setMember("post_logout_redirect_uris", func(m *dcm) *types.Set { return &m.PostLogoutRedirectURIs }, func(c *cmd) *[]string { return &c.PostLogoutRedirectURIs }),
+	stringMember("sector_identifier_uri", func(m *dcm) *types.String { return &m.SectorIdentifierURI }, func(c *cmd) *string { return &c.SectorIdentifierURI }),
+	stringMember("subject_type", func(m *dcm) *types.String { return &m.SubjectType }, func(c *cmd) *string { return &c.SubjectType }),
+	stringMember("id_token_signed_response_alg", func(m *dcm) *types.String { return &m.IDTokenSignedResponseAlg }, func(c *cmd) *string { return &c.IDTokenSignedResponseAlg }),
+	stringMember("token_endpoint_auth_signing_alg", func(m *dcm) *types.String { return &m.TokenEndpointAuthSigningAlg }, func(c *cmd) *string { return &c.TokenEndpointAuthSigningAlg }),
+	int64Member("default_max_age", func(m *dcm) *types.Int64 { return &m.DefaultMaxAge }, func(c *cmd) **int64 { return &c.DefaultMaxAge }),
+	boolMember("require_auth_time", func(m *dcm) *types.Bool { return &m.RequireAuthTime }, func(c *cmd) **bool { return &c.RequireAuthTime }),
+	stringMember("initiate_login_uri", func(m *dcm) *types.String { return &m.InitiateLoginURI }, func(c *cmd) *string { return &c.InitiateLoginURI }),
+}
+
+// softwareStatementAttr is sent but left out of metadataAttrs: servers rarely
+// echo it and it is never drift.
+var softwareStatementAttr = stringMember("software_statement",
+	func(m *dcm) *types.String { return &m.SoftwareStatement }, func(c *cmd) *string { return &c.SoftwareStatement })
+
+// extraMetadataAttr holds the vendor members, as one JSON object.
+var extraMetadataAttr = modelField("extra_metadata", func(m *dcm) *types.String { return &m.ExtraMetadata })
+
 // issuedAttrs are the computed attributes the server's answers fill in.
-var issuedAttrs = []string{
-	"client_id", "client_secret", "client_id_issued_at", "client_secret_expires_at",
-	"registration_access_token", "registration_client_uri", "registered_metadata", "management_supported",
+var issuedAttrs = []clientAttr{
+	modelField("client_id", func(m *dcm) *types.String { return &m.ClientID }),
+	modelField("client_secret", func(m *dcm) *types.String { return &m.ClientSecret }),
+	modelField("client_id_issued_at", func(m *dcm) *types.Int64 { return &m.ClientIDIssuedAt }),
+	modelField("client_secret_expires_at", func(m *dcm) *types.Int64 { return &m.ClientSecretExpiresAt }),
+	modelField("registration_access_token", func(m *dcm) *types.String { return &m.RegistrationAccessToken }),
+	modelField("registration_client_uri", func(m *dcm) *types.String { return &m.RegistrationClientURI }),
+	modelField("registered_metadata", func(m *dcm) *types.String { return &m.RegisteredMetadata }),
+	modelField("management_supported", func(m *dcm) *types.Bool { return &m.ManagementSupported }),
 }
 
 // serverRelevantAttrs are the arguments whose change needs a request to the
 // server (the metadata, the software statement and extra_metadata).
-var serverRelevantAttrs = append(append([]string{}, metadataAttrs...), "software_statement", "extra_metadata")
+var serverRelevantAttrs = append(append([]clientAttr{}, metadataAttrs...), softwareStatementAttr, extraMetadataAttr)
 
-// field returns a pointer to the model attribute named like a metadata member.
-func (m *dynamicClientModel) field(name string) any {
-	switch name {
-	case "redirect_uris":
-		return &m.RedirectURIs
-	case "token_endpoint_auth_method":
-		return &m.TokenEndpointAuthMethod
-	case "grant_types":
-		return &m.GrantTypes
-	case "response_types":
-		return &m.ResponseTypes
-	case "client_name":
-		return &m.ClientName
-	case "client_uri":
-		return &m.ClientURI
-	case "logo_uri":
-		return &m.LogoURI
-	case "scope":
-		return &m.Scope
-	case "contacts":
-		return &m.Contacts
-	case "tos_uri":
-		return &m.TOSURI
-	case "policy_uri":
-		return &m.PolicyURI
-	case "jwks_uri":
-		return &m.JWKSURI
-	case "jwks":
-		return &m.JWKS
-	case "software_id":
-		return &m.SoftwareID
-	case "software_version":
-		return &m.SoftwareVersion
-	case "software_statement":
-		return &m.SoftwareStatement
-	case "application_type":
-		return &m.ApplicationType
-	case "post_logout_redirect_uris":
-		return &m.PostLogoutRedirectURIs
-	case "sector_identifier_uri":
-		return &m.SectorIdentifierURI
-	case "subject_type":
-		return &m.SubjectType
-	case "id_token_signed_response_alg":
-		return &m.IDTokenSignedResponseAlg
-	case "token_endpoint_auth_signing_alg":
-		return &m.TokenEndpointAuthSigningAlg
-	case "default_max_age":
-		return &m.DefaultMaxAge
-	case "require_auth_time":
-		return &m.RequireAuthTime
-	case "initiate_login_uri":
-		return &m.InitiateLoginURI
-	case "extra_metadata":
-		return &m.ExtraMetadata
-	case "client_id":
-		return &m.ClientID
-	case "client_secret":
-		return &m.ClientSecret
-	case "client_id_issued_at":
-		return &m.ClientIDIssuedAt
-	case "client_secret_expires_at":
-		return &m.ClientSecretExpiresAt
-	case "registration_access_token":
-		return &m.RegistrationAccessToken
-	case "registration_client_uri":
-		return &m.RegistrationClientURI
-	case "registered_metadata":
-		return &m.RegisteredMetadata
-	case "management_supported":
-		return &m.ManagementSupported
-	}
-	panic("unknown dynamic client field " + name)
-}
-
-// copyField sets dst's attribute name to src's.
-func copyField(dst, src *dynamicClientModel, name string) {
-	switch d := dst.field(name).(type) {
-	case *types.String:
-		*d = *src.field(name).(*types.String)
-	case *types.Set:
-		*d = *src.field(name).(*types.Set)
-	case *types.Int64:
-		*d = *src.field(name).(*types.Int64)
-	case *types.Bool:
-		*d = *src.field(name).(*types.Bool)
-	}
+// localAttrs are the arguments the server never sees.
+var localAttrs = []clientAttr{
+	modelField("registration_endpoint", func(m *dcm) *types.String { return &m.RegistrationEndpoint }),
+	modelField("initial_access_token_wo", func(m *dcm) *types.String { return &m.InitialAccessTokenWO }),
+	modelField("keepers", func(m *dcm) *types.Map { return &m.Keepers }),
+	modelField("on_unauthorized", func(m *dcm) *types.String { return &m.OnUnauthorized }),
 }
 
 // fieldEqual compares one attribute of two models.
-func fieldEqual(a, b *dynamicClientModel, name string) bool {
-	switch x := a.field(name).(type) {
-	case *types.String:
-		return x.Equal(*b.field(name).(*types.String))
-	case *types.Set:
-		return x.Equal(*b.field(name).(*types.Set))
-	case *types.Int64:
-		return x.Equal(*b.field(name).(*types.Int64))
-	case *types.Bool:
-		return x.Equal(*b.field(name).(*types.Bool))
-	}
-	return false
+func fieldEqual(a, b *dynamicClientModel, at clientAttr) bool {
+	return at.get(a).Equal(at.get(b))
 }
 
 // isKnown reports whether an attribute value is neither null nor unknown.
@@ -203,46 +253,9 @@ func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []str
 // null and unknown ones are left out.
 func (m *dynamicClientModel) toMetadata(ctx context.Context) (oauth.ClientMetadata, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	str := func(v types.String) string {
-		if isKnown(v) {
-			return v.ValueString()
-		}
-		return ""
-	}
-	md := oauth.ClientMetadata{
-		RedirectURIs:                setStrings(ctx, m.RedirectURIs, &diags),
-		TokenEndpointAuthMethod:     str(m.TokenEndpointAuthMethod),
-		GrantTypes:                  setStrings(ctx, m.GrantTypes, &diags),
-		ResponseTypes:               setStrings(ctx, m.ResponseTypes, &diags),
-		ClientName:                  str(m.ClientName),
-		ClientURI:                   str(m.ClientURI),
-		LogoURI:                     str(m.LogoURI),
-		Scope:                       str(m.Scope),
-		Contacts:                    setStrings(ctx, m.Contacts, &diags),
-		TOSURI:                      str(m.TOSURI),
-		PolicyURI:                   str(m.PolicyURI),
-		JWKSURI:                     str(m.JWKSURI),
-		SoftwareID:                  str(m.SoftwareID),
-		SoftwareVersion:             str(m.SoftwareVersion),
-		SoftwareStatement:           str(m.SoftwareStatement),
-		ApplicationType:             str(m.ApplicationType),
-		PostLogoutRedirectURIs:      setStrings(ctx, m.PostLogoutRedirectURIs, &diags),
-		SectorIdentifierURI:         str(m.SectorIdentifierURI),
-		SubjectType:                 str(m.SubjectType),
-		IDTokenSignedResponseAlg:    str(m.IDTokenSignedResponseAlg),
-		TokenEndpointAuthSigningAlg: str(m.TokenEndpointAuthSigningAlg),
-		InitiateLoginURI:            str(m.InitiateLoginURI),
-	}
-	if j := str(m.JWKS); j != "" {
-		md.JWKS = json.RawMessage(j)
-	}
-	if isKnown(m.DefaultMaxAge) {
-		v := m.DefaultMaxAge.ValueInt64()
-		md.DefaultMaxAge = &v
-	}
-	if isKnown(m.RequireAuthTime) {
-		v := m.RequireAuthTime.ValueBool()
-		md.RequireAuthTime = &v
+	var md oauth.ClientMetadata
+	for _, at := range append(metadataAttrs, softwareStatementAttr) {
+		at.toMetadata(ctx, m, &md, &diags)
 	}
 	if extra, err := parseExtraMetadata(m.ExtraMetadata); err != nil {
 		diags.AddAttributeError(path.Root("extra_metadata"), "Invalid extra_metadata", err.Error())
@@ -267,52 +280,8 @@ func parseExtraMetadata(v types.String) (map[string]json.RawMessage, error) {
 // fromMetadata sets every metadata attribute from what the server holds; a
 // member the server did not return becomes null.
 func (m *dynamicClientModel) fromMetadata(ctx context.Context, md oauth.ClientMetadata, diags *diag.Diagnostics) {
-	strv := func(s string) types.String {
-		if s == "" {
-			return types.StringNull()
-		}
-		return types.StringValue(s)
-	}
-	setv := func(l []string) types.Set {
-		if l == nil {
-			return types.SetNull(types.StringType)
-		}
-		v, d := types.SetValueFrom(ctx, types.StringType, l)
-		diags.Append(d...)
-		return v
-	}
-	m.RedirectURIs = setv(md.RedirectURIs)
-	m.TokenEndpointAuthMethod = strv(md.TokenEndpointAuthMethod)
-	m.GrantTypes = setv(md.GrantTypes)
-	m.ResponseTypes = setv(md.ResponseTypes)
-	m.ClientName = strv(md.ClientName)
-	m.ClientURI = strv(md.ClientURI)
-	m.LogoURI = strv(md.LogoURI)
-	m.Scope = strv(md.Scope)
-	m.Contacts = setv(md.Contacts)
-	m.TOSURI = strv(md.TOSURI)
-	m.PolicyURI = strv(md.PolicyURI)
-	m.JWKSURI = strv(md.JWKSURI)
-	m.JWKS = types.StringNull()
-	if len(md.JWKS) > 0 {
-		m.JWKS = types.StringValue(compactJSON(md.JWKS))
-	}
-	m.SoftwareID = strv(md.SoftwareID)
-	m.SoftwareVersion = strv(md.SoftwareVersion)
-	m.ApplicationType = strv(md.ApplicationType)
-	m.PostLogoutRedirectURIs = setv(md.PostLogoutRedirectURIs)
-	m.SectorIdentifierURI = strv(md.SectorIdentifierURI)
-	m.SubjectType = strv(md.SubjectType)
-	m.IDTokenSignedResponseAlg = strv(md.IDTokenSignedResponseAlg)
-	m.TokenEndpointAuthSigningAlg = strv(md.TokenEndpointAuthSigningAlg)
-	m.InitiateLoginURI = strv(md.InitiateLoginURI)
-	m.DefaultMaxAge = types.Int64Null()
-	if md.DefaultMaxAge != nil {
-		m.DefaultMaxAge = types.Int64Value(*md.DefaultMaxAge)
-	}
-	m.RequireAuthTime = types.BoolNull()
-	if md.RequireAuthTime != nil {
-		m.RequireAuthTime = types.BoolValue(*md.RequireAuthTime)
+	for _, at := range metadataAttrs {
+		at.fromMetadata(ctx, &md, m, diags)
 	}
 }
 
@@ -375,25 +344,11 @@ func baselineFields(v types.String) map[string]json.RawMessage {
 func (m *dynamicClientModel) fillUnknownMetadata(ctx context.Context, md oauth.ClientMetadata, diags *diag.Diagnostics) {
 	var server dynamicClientModel
 	server.fromMetadata(ctx, md, diags)
-	for _, name := range metadataAttrs {
-		if isUnknownField(m, name) {
-			copyField(m, &server, name)
+	for _, at := range metadataAttrs {
+		if at.get(m).IsUnknown() {
+			at.copy(m, &server)
 		}
 	}
-}
-
-func isUnknownField(m *dynamicClientModel, name string) bool {
-	switch v := m.field(name).(type) {
-	case *types.String:
-		return v.IsUnknown()
-	case *types.Set:
-		return v.IsUnknown()
-	case *types.Int64:
-		return v.IsUnknown()
-	case *types.Bool:
-		return v.IsUnknown()
-	}
-	return false
 }
 
 // mergeRead decides, member by member, what state holds after a read. prior
@@ -416,19 +371,19 @@ func mergeRead(ctx context.Context, prior *dynamicClientModel, current oauth.Cli
 
 	var server dynamicClientModel
 	server.fromMetadata(ctx, current, diags)
-	for _, name := range metadataAttrs {
-		p, c := priorFields[name], currentFields[name]
-		if !isKnown(attrOf(prior, name)) {
-			copyField(&out, &server, name)
+	for _, at := range metadataAttrs {
+		p, c := priorFields[at.name], currentFields[at.name]
+		if !isKnown(at.get(prior)) {
+			at.copy(&out, &server)
 			continue
 		}
-		if oauth.SatisfiesMetadataValue(name, p, c) {
+		if oauth.SatisfiesMetadataValue(at.name, p, c) {
 			continue
 		}
-		if baseline != nil && oauth.EqualMetadataValue(name, c, baseline[name]) {
+		if baseline != nil && oauth.EqualMetadataValue(at.name, c, baseline[at.name]) {
 			continue
 		}
-		copyField(&out, &server, name)
+		at.copy(&out, &server)
 	}
 
 	// extra_metadata: only the keys the user manages are compared.
@@ -452,24 +407,6 @@ func mergeRead(ctx context.Context, prior *dynamicClientModel, current oauth.Cli
 		}
 	}
 	return out
-}
-
-// attrOf returns an attribute as a null/unknown-aware value.
-func attrOf(m *dynamicClientModel, name string) interface {
-	IsNull() bool
-	IsUnknown() bool
-} {
-	switch v := m.field(name).(type) {
-	case *types.String:
-		return *v
-	case *types.Set:
-		return *v
-	case *types.Int64:
-		return *v
-	case *types.Bool:
-		return *v
-	}
-	return types.StringNull()
 }
 
 // applyClientInformation records what the server issued. Values a response

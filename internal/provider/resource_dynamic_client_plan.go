@@ -73,10 +73,10 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 
 	if !state.ManagementSupported.IsNull() && !state.ManagementSupported.ValueBool() {
 		var changed []string
-		for _, name := range serverRelevantAttrs {
-			if changedWithoutManagement(&plan, &config, &state, name) {
-				changed = append(changed, name)
-				replaceFor = append(replaceFor, path.Root(name))
+		for _, at := range serverRelevantAttrs {
+			if changedWithoutManagement(&plan, &config, &state, at) {
+				changed = append(changed, at.name)
+				replaceFor = append(replaceFor, path.Root(at.name))
 			}
 		}
 		if len(changed) > 0 {
@@ -94,8 +94,8 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 		// modifiers (scope order, JSON formatting) say nothing changed. When
 		// nothing the server sees changed, what it issued stays as it is.
 		serverChange := false
-		for _, name := range serverRelevantAttrs {
-			if !fieldEqual(&plan, &state, name) {
+		for _, at := range serverRelevantAttrs {
+			if !fieldEqual(&plan, &state, at) {
 				serverChange = true
 				break
 			}
@@ -130,11 +130,11 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 // Terraform refuses as an inconsistent final plan. A value unknown only
 // because it is computed and unset, with nothing in state, stays unknown at
 // apply and changes nothing.
-func changedWithoutManagement(plan, config, state *dynamicClientModel, name string) bool {
-	if isUnknownField(plan, name) {
-		return isUnknownField(config, name) || isKnown(attrOf(state, name))
+func changedWithoutManagement(plan, config, state *dynamicClientModel, at clientAttr) bool {
+	if at.get(plan).IsUnknown() {
+		return at.get(config).IsUnknown() || isKnown(at.get(state))
 	}
-	return !fieldEqual(plan, state, name)
+	return !fieldEqual(plan, state, at)
 }
 
 // dropCarriedKeySet keeps jwks and jwks_uri from both being sent (RFC 7591
@@ -231,12 +231,12 @@ func addRewriteWarnings(_ context.Context, diags *diag.Diagnostics, asked *dynam
 	askedFields, _ := askedMD.Fields()
 	gotFields, _ := got.Fields()
 	var notes []string
-	for _, name := range metadataAttrs {
-		a, g := askedFields[name], gotFields[name]
-		if a == nil || g == nil || oauth.SatisfiesMetadataValue(name, a, g) {
+	for _, at := range metadataAttrs {
+		a, g := askedFields[at.name], gotFields[at.name]
+		if a == nil || g == nil || oauth.SatisfiesMetadataValue(at.name, a, g) {
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("%s: asked %s, registered %s", name, string(a), string(g)))
+		notes = append(notes, fmt.Sprintf("%s: asked %s, registered %s", at.name, string(a), string(g)))
 	}
 	if len(notes) > 0 {
 		diags.AddWarning("The server registered different metadata",

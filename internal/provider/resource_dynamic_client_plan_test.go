@@ -45,9 +45,9 @@ func TestMergeReadServerRewritesAreNotDrift(t *testing.T) {
 	}
 	var diags diag.Diagnostics
 	got := mergeRead(context.Background(), &prior, current, &diags)
-	for _, name := range append(metadataAttrs, "extra_metadata") {
-		if !fieldEqual(&got, &prior, name) {
-			t.Errorf("%s changed: %v -> %v", name, prior.field(name), got.field(name))
+	for _, at := range append(metadataAttrs, extraMetadataAttr) {
+		if !fieldEqual(&got, &prior, at) {
+			t.Errorf("%s changed: %v -> %v", at.name, at.get(&prior), at.get(&got))
 		}
 	}
 }
@@ -101,15 +101,15 @@ func TestSecretExpired(t *testing.T) {
 func TestChangedWithoutManagement(t *testing.T) {
 	var plan, config, state dynamicClientModel
 	plan.ClientName, config.ClientName, state.ClientName = types.StringUnknown(), types.StringNull(), types.StringNull()
-	if changedWithoutManagement(&plan, &config, &state, "client_name") {
+	if changedWithoutManagement(&plan, &config, &state, clientNameAttr) {
 		t.Error("computed and unset, nothing in state: no change")
 	}
 	state.ClientName = types.StringValue("a")
-	if !changedWithoutManagement(&plan, &config, &state, "client_name") {
+	if !changedWithoutManagement(&plan, &config, &state, clientNameAttr) {
 		t.Error("unknown with a value in state: a change")
 	}
 	state.ClientName, config.ClientName = types.StringNull(), types.StringUnknown()
-	if !changedWithoutManagement(&plan, &config, &state, "client_name") {
+	if !changedWithoutManagement(&plan, &config, &state, clientNameAttr) {
 		t.Error("configured but unknown: a change")
 	}
 }
