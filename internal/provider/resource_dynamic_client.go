@@ -200,9 +200,6 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	if importing && state.OnUnauthorized.IsNull() {
 		state.OnUnauthorized = types.StringValue(onUnauthorizedRemove)
 	}
-	if importing && state.ExtraMetadata.IsNull() {
-		state.ExtraMetadata = types.StringNull()
-	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -185,6 +186,21 @@ func dcLifecycleSteps(t *testing.T, srv dcServer, base dcConfig) []resource.Test
 				}
 				t.Setenv(EnvRegistrationAccessToken, rs.Primary.Attributes["registration_access_token"])
 				return registrationClientURI(s)
+			},
+			// extra_metadata manages only keys the user names: an import
+			// names none, and the server's extra members are in
+			// registered_metadata.
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 {
+					return fmt.Errorf("imported %d instances, want 1", len(states))
+				}
+				if v, ok := states[0].Attributes["extra_metadata"]; ok && v != "" {
+					return fmt.Errorf("import set extra_metadata to %q, want it unset", v)
+				}
+				if states[0].Attributes["registered_metadata"] == "" {
+					return errors.New("import left registered_metadata empty")
+				}
+				return nil
 			},
 			ImportStateVerify:                    true,
 			ImportStateVerifyIdentifierAttribute: "client_id",
