@@ -215,6 +215,9 @@ func TestDiscoveryDiagnosticsAreValidUTF8(t *testing.T) {
 	var diags diag.Diagnostics
 	addDiscoveryError(&diags, &oauth.DiscoveryError{Sought: "x", Attempts: attempts}, "protected resource", path.Root("server_url"), path.Root("resource_match"))
 	addDiscoveryError(&diags, &oauth.MismatchError{Field: "resource", Got: "\xff", MetadataURL: "http://h/\xff", Attempts: attempts}, "protected resource", path.Root("server_url"), path.Root("resource_match"))
+	if len(diags) != 2 || diags.ErrorsCount() != 2 {
+		t.Fatalf("want one error per call, got %d diagnostics: %v", len(diags), diags)
+	}
 	for _, d := range diags {
 		if !utf8.ValidString(d.Summary()) || !utf8.ValidString(d.Detail()) {
 			t.Errorf("invalid UTF-8 in %q", d.Detail())
