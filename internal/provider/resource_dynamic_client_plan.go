@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
@@ -225,18 +226,25 @@ func registrationErrorTitle(e *oauth.RegistrationError) string {
 // addRewriteWarnings tells the user when the server registered something
 // other than what was asked for a scalar, or dropped requested list values.
 // Additions (Keycloak's extra grant types) and fields the server does not
-// store are normal and only logged.
-func addRewriteWarnings(_ context.Context, diags *diag.Diagnostics, asked *dynamicClientModel, got oauth.ClientMetadata) {
-	askedMD, _ := asked.toMetadata(context.Background())
+// store are normal: they are only logged, at debug level.
+func addRewriteWarnings(ctx context.Context, diags *diag.Diagnostics, asked *dynamicClientModel, got oauth.ClientMetadata) {
+	askedMD, _ := asked.toMetadata(ctx)
 	askedFields, _ := askedMD.Fields()
 	gotFields, _ := got.Fields()
 	var notes []string
 	for _, at := range metadataAttrs {
 		a, g := askedFields[at.name], gotFields[at.name]
-		if a == nil || g == nil || oauth.SatisfiesMetadataValue(at.name, a, g) {
-			continue
+		switch {
+		case a == nil:
+		case g == nil:
+			tflog.Debug(ctx, "The server did not return a requested metadata member", map[string]any{"member": at.name, "asked": string(a)})
+		case oauth.SatisfiesMetadataValue(at.name, a, g):
+			if !oauth.EqualMetadataValue(at.name, a, g) {
+				tflog.Debug(ctx, "The server registered more than requested", map[string]any{"member": at.name, "asked": string(a), "registered": string(g)})
+			}
+		default:
+			notes = append(notes, fmt.Sprintf("%s: asked %s, registered %s", at.name, string(a), string(g)))
 		}
-		notes = append(notes, fmt.Sprintf("%s: asked %s, registered %s", at.name, string(a), string(g)))
 	}
 	if len(notes) > 0 {
 		diags.AddWarning("The server registered different metadata",

@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
@@ -134,5 +138,43 @@ func TestMissingSecretWarning(t *testing.T) {
 		if got := diags.WarningsCount() > 0; got != tt.want {
 			t.Errorf("%s with secret %q: warning %v, want %v", tt.method, tt.secret, got, tt.want)
 		}
+	}
+}
+
+// Additions and members the server does not store are logged through the
+// caller's context, not warned about; a changed scalar is warned about.
+func TestRewriteWarningsLogAdditions(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	asked := dynamicClientModel{
+		GrantTypes: types.SetValueMust(types.StringType, []attr.Value{types.StringValue("authorization_code")}),
+		ClientURI:  types.StringValue("https://app.example.com"),
+		ClientName: types.StringValue("asked name"),
+	}
+	got := oauth.ClientMetadata{GrantTypes: []string{"authorization_code", "refresh_token"}, ClientName: "other name"}
+	var diags diag.Diagnostics
+	addRewriteWarnings(ctx, &diags, &asked, got)
+
+	if diags.WarningsCount() != 1 || !strings.Contains(diags[0].Detail(), `client_name: asked "asked name", registered "other name"`) {
+		t.Errorf("want one warning about client_name only, got %v", diags)
+	}
+	entries, err := tflogtest.MultilineJSONDecode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := map[string]string{}
+	for _, e := range entries {
+		member, _ := e["member"].(string)
+		msg, _ := e["@message"].(string)
+		logged[member] = msg
+	}
+	if !strings.Contains(logged["grant_types"], "more than requested") {
+		t.Errorf("the added grant type is not logged: %v", entries)
+	}
+	if !strings.Contains(logged["client_uri"], "did not return") {
+		t.Errorf("the member the server dropped is not logged: %v", entries)
+	}
+	if _, ok := logged["client_name"]; ok {
+		t.Errorf("client_name is warned about, not logged as normal: %v", entries)
 	}
 }
