@@ -7,8 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,20 +163,67 @@ func realBaseConfig(name string) dcConfig {
 	}
 }
 
-func checkGoneOnServer(t *testing.T, client *capturedClient) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if client.RegistrationClientURI == "" {
-			return nil
-		}
-		c, err := oauth.NewClient(oauth.Options{})
-		if err != nil {
-			return err
-		}
-		// After DELETE the token is dead: any answer but success means gone.
-		if _, err := c.ReadClient(context.Background(), client.RegistrationClientURI, client.RegistrationAccessToken); err == nil {
-			return fmt.Errorf("client %s still readable after destroy", client.ClientID)
-		}
+// checkGoneOnServer passes only when the server says the destroyed client is
+// gone: its registration client URI answers 401 (the token died with the
+// client, RFC 7592 section 2.1) or 404/410. A client never captured, a
+// successful read, another error status or no answer at all fails.
+func checkGoneOnServer(client *capturedClient) resource.TestCheckFunc {
+	return func(*terraform.State) error { return goneOnServer(context.Background(), client) }
+}
+
+func goneOnServer(ctx context.Context, client *capturedClient) error {
+	if client.RegistrationClientURI == "" || client.RegistrationAccessToken == "" {
+		return fmt.Errorf("no registration client URI and token captured for client %q: cannot check that it is gone", client.ClientID)
+	}
+	c, err := oauth.NewClient(oauth.Options{})
+	if err != nil {
+		return err
+	}
+	_, err = c.ReadClient(ctx, client.RegistrationClientURI, client.RegistrationAccessToken)
+	if err == nil {
+		return fmt.Errorf("client %s still readable after destroy", client.ClientID)
+	}
+	var e *oauth.RegistrationError
+	if errors.As(err, &e) && (e.Kind() == oauth.KindUnauthorized || e.Kind() == oauth.KindNotFound) {
 		return nil
+	}
+	return fmt.Errorf("cannot tell whether client %s is gone after destroy: %w", client.ClientID, err)
+}
+
+func TestGoneOnServer(t *testing.T) {
+	t.Parallel()
+	status := map[string]int{"/gone-401": 401, "/gone-404": 404, "/gone-410": 410, "/alive": 200, "/broken": 500}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := status[r.URL.Path]
+		if code == http.StatusOK {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"client_id":"c1","redirect_uris":["http://127.0.0.1/cb"]}`))
+			return
+		}
+		w.WriteHeader(code)
+	}))
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+
+	for _, tt := range []struct {
+		uri, want string // want "" means gone
+	}{
+		{srv.URL + "/gone-401", ""},
+		{srv.URL + "/gone-404", ""},
+		{srv.URL + "/gone-410", ""},
+		{srv.URL + "/alive", "still readable"},
+		{srv.URL + "/broken", "cannot tell"},
+		{closed.URL + "/gone-404", "cannot tell"},
+		{"", "no registration client URI"},
+	} {
+		err := goneOnServer(context.Background(), &capturedClient{ClientID: "c1", RegistrationClientURI: tt.uri, RegistrationAccessToken: "rat"})
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v, want gone", tt.uri, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v, want an error with %q", tt.uri, err, tt.want)
+		}
 	}
 }
 
@@ -201,7 +252,7 @@ func runRealLifecycle(t *testing.T, srv realDCServer, name string) {
 		TerraformVersionChecks:   skipBelowWriteOnly,
 		PreCheck:                 func() { requireRealServers(t) },
 		Steps:                    steps,
-		CheckDestroy:             checkGoneOnServer(t, &last),
+		CheckDestroy:             checkGoneOnServer(&last),
 	})
 }
 
