@@ -130,32 +130,28 @@ func setMember(name string, p func(*dynamicClientModel) *types.Set, q func(*oaut
 	return a
 }
 
-// int64Member maps a number attribute to an optional integer member.
-func int64Member(name string, p func(*dynamicClientModel) *types.Int64, q func(*oauth.ClientMetadata) **int64) clientAttr {
+// optionalMember maps a scalar attribute to an optional (pointer) member.
+func optionalMember[T attr.Value, G any](name string, p func(*dynamicClientModel) *T, q func(*oauth.ClientMetadata) **G,
+	toGo func(T) *G, fromGo func(*G) T,
+) clientAttr {
 	a := modelField(name, p)
 	a.toMetadata = func(_ context.Context, m *dynamicClientModel, md *oauth.ClientMetadata, _ *diag.Diagnostics) {
 		if v := *p(m); isKnown(v) {
-			*q(md) = v.ValueInt64Pointer()
+			*q(md) = toGo(v)
 		}
 	}
 	a.fromMetadata = func(_ context.Context, md *oauth.ClientMetadata, m *dynamicClientModel, _ *diag.Diagnostics) {
-		*p(m) = types.Int64PointerValue(*q(md))
+		*p(m) = fromGo(*q(md))
 	}
 	return a
 }
 
-// boolMember maps a bool attribute to an optional boolean member.
+func int64Member(name string, p func(*dynamicClientModel) *types.Int64, q func(*oauth.ClientMetadata) **int64) clientAttr {
+	return optionalMember(name, p, q, types.Int64.ValueInt64Pointer, types.Int64PointerValue)
+}
+
 func boolMember(name string, p func(*dynamicClientModel) *types.Bool, q func(*oauth.ClientMetadata) **bool) clientAttr {
-	a := modelField(name, p)
-	a.toMetadata = func(_ context.Context, m *dynamicClientModel, md *oauth.ClientMetadata, _ *diag.Diagnostics) {
-		if v := *p(m); isKnown(v) {
-			*q(md) = v.ValueBoolPointer()
-		}
-	}
-	a.fromMetadata = func(_ context.Context, md *oauth.ClientMetadata, m *dynamicClientModel, _ *diag.Diagnostics) {
-		*p(m) = types.BoolPointerValue(*q(md))
-	}
-	return a
+	return optionalMember(name, p, q, types.Bool.ValueBoolPointer, types.BoolPointerValue)
 }
 
 type (

@@ -87,7 +87,8 @@ func TestClientAttrTable(t *testing.T) {
 			continue // reported above
 		}
 		f := reflect.ValueOf(&m).Elem().Field(i)
-		f.Set(reflect.ValueOf(unknownLike(f.Interface().(attr.Value))))
+		_, unknown := nullAndUnknown(f.Interface().(attr.Value))
+		f.Set(reflect.ValueOf(unknown))
 		if !at.get(&m).IsUnknown() {
 			t.Errorf("%s: the table reaches another field than the one tagged %q", at.name, at.name)
 		}
@@ -99,18 +100,19 @@ func TestClientAttrTable(t *testing.T) {
 	}
 }
 
-func unknownLike(v attr.Value) attr.Value {
+// nullAndUnknown returns the null and the unknown value of v's type.
+func nullAndUnknown(v attr.Value) (null, unknown attr.Value) {
 	switch v.(type) {
 	case types.String:
-		return types.StringUnknown()
+		return types.StringNull(), types.StringUnknown()
 	case types.Set:
-		return types.SetUnknown(types.StringType)
+		return types.SetNull(types.StringType), types.SetUnknown(types.StringType)
 	case types.Int64:
-		return types.Int64Unknown()
+		return types.Int64Null(), types.Int64Unknown()
 	case types.Bool:
-		return types.BoolUnknown()
+		return types.BoolNull(), types.BoolUnknown()
 	case types.Map:
-		return types.MapUnknown(types.StringType)
+		return types.MapNull(types.StringType), types.MapUnknown(types.StringType)
 	}
 	panic("unexpected attribute type")
 }
@@ -124,7 +126,8 @@ func TestClientAttrMetadataRoundTrip(t *testing.T) {
 		for _, other := range allClientAttrs() {
 			// every other argument null, so only this one is sent
 			f := reflect.ValueOf(&m).Elem().FieldByIndex(fieldIndex(t, other.name))
-			f.Set(reflect.ValueOf(nullLike(f.Interface().(attr.Value))))
+			null, _ := nullAndUnknown(f.Interface().(attr.Value))
+			f.Set(reflect.ValueOf(null))
 		}
 		f := reflect.ValueOf(&m).Elem().FieldByIndex(fieldIndex(t, at.name))
 		want := sampleLike(f.Interface().(attr.Value))
@@ -159,22 +162,6 @@ func fieldIndex(t *testing.T, name string) []int {
 	}
 	t.Fatalf("no model field tagged %q", name)
 	return nil
-}
-
-func nullLike(v attr.Value) attr.Value {
-	switch v.(type) {
-	case types.String:
-		return types.StringNull()
-	case types.Set:
-		return types.SetNull(types.StringType)
-	case types.Int64:
-		return types.Int64Null()
-	case types.Bool:
-		return types.BoolNull()
-	case types.Map:
-		return types.MapNull(types.StringType)
-	}
-	panic("unexpected attribute type")
 }
 
 func sampleLike(v attr.Value) attr.Value {

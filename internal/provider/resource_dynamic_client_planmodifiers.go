@@ -10,46 +10,38 @@ import (
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
 
-// semanticScopeModifier keeps the state's scope when the configuration names
-// the same tokens in another order or with repeats, so "a b" after "b a"
-// plans nothing.
-type semanticScopeModifier struct{}
-
-func (semanticScopeModifier) Description(_ context.Context) string {
-	return "scope strings with the same tokens in any order are equal"
+// semanticEqual keeps the state's value when the configuration says the same
+// thing written differently, so such a change plans nothing.
+type semanticEqual struct {
+	description string
+	equal       func(config, state string) bool
 }
 
-func (m semanticScopeModifier) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
+// semanticScopeModifier: "a b" after "b a" (or with repeats) plans nothing.
+var semanticScopeModifier = semanticEqual{
+	description: "scope strings with the same tokens in any order are equal",
+	equal: func(config, state string) bool {
+		return strings.Join(oauth.ScopeTokens(config), " ") == strings.Join(oauth.ScopeTokens(state), " ")
+	},
 }
 
-func (semanticScopeModifier) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+// semanticJSONModifier: the same JSON value formatted otherwise plans nothing.
+var semanticJSONModifier = semanticEqual{
+	description: "JSON values that differ only in formatting or member order are equal",
+	equal: func(config, state string) bool {
+		return oauth.EqualMetadataValue("", json.RawMessage(config), json.RawMessage(state))
+	},
+}
+
+func (m semanticEqual) Description(_ context.Context) string { return m.description }
+
+func (m semanticEqual) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (m semanticEqual) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if !isKnown(req.ConfigValue) || !isKnown(req.StateValue) || !isKnown(req.PlanValue) {
 		return
 	}
-	if strings.Join(oauth.ScopeTokens(req.ConfigValue.ValueString()), " ") ==
-		strings.Join(oauth.ScopeTokens(req.StateValue.ValueString()), " ") {
-		resp.PlanValue = req.StateValue
-	}
-}
-
-// semanticJSONModifier keeps the state's JSON text when the configuration is
-// the same JSON value written differently.
-type semanticJSONModifier struct{}
-
-func (semanticJSONModifier) Description(_ context.Context) string {
-	return "JSON values that differ only in formatting or member order are equal"
-}
-
-func (m semanticJSONModifier) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (semanticJSONModifier) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if !isKnown(req.ConfigValue) || !isKnown(req.StateValue) || !isKnown(req.PlanValue) {
-		return
-	}
-	if oauth.EqualMetadataValue("", json.RawMessage(req.ConfigValue.ValueString()), json.RawMessage(req.StateValue.ValueString())) {
+	if m.equal(req.ConfigValue.ValueString(), req.StateValue.ValueString()) {
 		resp.PlanValue = req.StateValue
 	}
 }

@@ -142,7 +142,7 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 					"(its Allowed Client Scopes policy), `openid` included." + unsetNote,
 				Optional:      true,
 				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), semanticScopeModifier{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), semanticScopeModifier},
 			},
 			"contacts": metadataSetAttr("Contact addresses for people responsible for the client. Some servers do not " +
 				"store them (Keycloak); that is not drift." + unsetListNote),
@@ -165,7 +165,7 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 				},
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.UseStateForUnknown(),
-					semanticJSONModifier{},
+					semanticJSONModifier,
 				},
 			},
 			"software_id":      metadataStringAttr("Identifier of the client software, the same for every instance (RFC 7591 `software_id`)." + unsetNote),
@@ -210,7 +210,7 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 				Optional:      true,
 				Computed:      true,
 				Validators:    []validator.String{jsonObjectValidator{extraMetadata: true}},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), semanticJSONModifier{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), semanticJSONModifier},
 			},
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values that, when changed, force a new registration (a new client_id and " +
