@@ -244,8 +244,13 @@ func runRealLifecycle(t *testing.T, srv realDCServer, name string) {
 			steps[i].ImportStateVerifyIgnore = append(steps[i].ImportStateVerifyIgnore, srv.importCannotRecover...)
 		}
 	}
+	// The client destroy removes is the one the last applying step left in
+	// state (an import step runs no state checks; it reads the same client).
 	var last capturedClient
 	final := len(steps) - 1
+	for steps[final].ImportState {
+		final--
+	}
 	steps[final].ConfigStateChecks = append(steps[final].ConfigStateChecks, captureClient(dcName, &last))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
