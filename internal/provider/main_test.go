@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	setUpCLI()
+	defer setUpCLI()()
 	if os.Getenv("TF_ACC") == "" {
 		return m.Run()
 	}

@@ -25,13 +25,16 @@ var cliProblem string
 // TF_ACC_TERRAFORM_PATH when set, else terraform on PATH, else the OpenTofu
 // that tools/tools.sh cached. It exports what the harness needs for it and
 // points TF_CLI_CONFIG_FILE at an existing file (a missing one makes tofu
-// print a warning that breaks the harness's version parsing).
-func setUpCLI() {
+// print a warning that breaks the harness's version parsing). The returned
+// function removes what it created.
+func setUpCLI() (cleanup func()) {
+	cleanup = func() {}
 	if cfg := os.Getenv("TF_CLI_CONFIG_FILE"); cfg == "" || !fileExists(cfg) {
 		f, err := os.CreateTemp("", "mcp-provider-test-*.tfrc")
 		if err == nil {
 			_ = f.Close()
 			_ = os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
+			cleanup = func() { _ = os.Remove(f.Name()) }
 		}
 	}
 	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
@@ -39,18 +42,19 @@ func setUpCLI() {
 		cli = findCLI()
 		if cli == "" {
 			cliProblem = "no terraform or tofu CLI found: set TF_ACC_TERRAFORM_PATH, put terraform on PATH, or run `tools/tools.sh tofu` once"
-			return
+			return cleanup
 		}
 		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", cli)
 	}
 	if !fileExists(cli) {
 		cliProblem = "TF_ACC_TERRAFORM_PATH=" + cli + " does not exist"
-		return
+		return cleanup
 	}
 	if strings.HasPrefix(filepath.Base(cli), "tofu") {
 		setDefaultEnv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
 		setDefaultEnv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
 	}
+	return cleanup
 }
 
 func findCLI() string {
