@@ -181,9 +181,10 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 
 	opts := oauth.Options{
-		Retries:   defaultRetries,
-		UserAgent: userAgent(p.version, req.TerraformVersion),
-		Logger:    tflogExchangeLogger{},
+		Retries:    defaultRetries,
+		UserAgent:  userAgent(p.version, req.TerraformVersion),
+		ClientName: "terraform-provider-mcp",
+		Logger:     tflogExchangeLogger{},
 	}
 
 	timeout := stringOrEnv(cfg.RequestTimeout, EnvRequestTimeout)
@@ -246,7 +247,7 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 	client, err := oauth.NewClient(opts)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid TLS settings", err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid TLS settings", tlsSettingsError(err))
 		return
 	}
 	data := &providerData{
