@@ -160,4 +160,3 @@ func registrationBody(md ClientMetadata) ([]byte, error) {
 	}
 	return marshalObject(obj)
 }
-

@@ -147,4 +147,3 @@ func requestNotSent(err error) bool {
 	return errors.As(err, &dnsErr) || errors.As(err, &certErr) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, ErrInsecureTransport)
 }
-

@@ -277,6 +277,7 @@ func initializeProbe(clientName string) []byte {
 	}})
 	return body
 }
+
 // probeResource POSTs an unauthenticated initialize to the MCP endpoint and
 // reads its Bearer challenge from a 401 or a 403. Any HTTP answer lets
 // discovery go on to the well-known URLs; only a transport failure stops it.
