@@ -62,7 +62,7 @@ type AuthorizationServerMetadata struct {
 }
 
 // SupportsPKCES256 reports whether code_challenge_methods_supported lists
-// S256. MCP clients must refuse a server that does not (MCP 2025-11-25),
+// S256. MCP clients must refuse a server that does not (MCP since 2025-11-25),
 // although some servers support S256 without advertising it.
 func (m AuthorizationServerMetadata) SupportsPKCES256() bool {
 	for _, method := range m.CodeChallengeMethodsSupported {
@@ -179,7 +179,7 @@ type ServerMetadataCandidate struct {
 
 // ServerMetadataWellKnownURLs returns the URLs to try for an issuer, in
 // order. With a path P (trailing slash removed): the RFC 8414 and OIDC
-// insertions, the OIDC appending (the MCP 2025-11-25 order), then the
+// insertions, the OIDC appending (the MCP order since 2025-11-25), then the
 // appended RFC 8414 form that Keycloak and Okta custom servers serve.
 // Without a path: the two insertions only.
 func ServerMetadataWellKnownURLs(issuer string) ([]ServerMetadataCandidate, error) {
