@@ -17,8 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
 
 // on_unauthorized choices: what Read and Delete do when the registration
@@ -180,7 +178,7 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 				Sensitive: true,
 			},
 			"application_type": metadataStringAttr("OpenID Connect `application_type`: `web` or `native`. The MCP "+
-				"authorization spec (since revision 2026-07-28; this provider follows "+oauth.MCPProtocolVersion+") asks clients to send it, `native` for loopback redirect URIs. Some "+
+				"authorization spec (2026-07-28) asks clients to send it, `native` for loopback redirect URIs. Some "+
 				"servers do not store it (Keycloak); that is not drift."+unsetNote,
 				stringvalidator.OneOf("", "web", "native")),
 			"post_logout_redirect_uris": metadataSetAttr("OpenID Connect RP-initiated logout redirect URIs."+unsetListNote,
