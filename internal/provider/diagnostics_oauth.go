@@ -85,9 +85,9 @@ func addDiscoveryError(diags *diag.Diagnostics, err error, what string, urlAttr,
 	var discovery *oauth.DiscoveryError
 	switch {
 	case errors.As(err, &mismatch):
-		detail := fmt.Sprintf("The %s metadata at %s names %s %q, but this configuration asked for %q (%s). A client must "+
-			"not use metadata that names another %s, so discovery rejected it.\n\n", what, mismatch.MetadataURL, mismatch.Field,
-			mismatch.Got, mismatch.Expected, matchSetting(mismatch.Field, mismatch.Mode), mismatch.Field)
+		detail := fmt.Sprintf("The %s metadata at %s names %s %q, but this configuration asked for %q. A client must not use "+
+			"metadata that names another %s, so discovery rejected it.\n\n", what, mismatch.MetadataURL, mismatch.Field,
+			mismatch.Got, mismatch.Expected, mismatch.Field)
 		if mismatch.RelaxedMode != "" {
 			detail += fmt.Sprintf("If %q is a variant the server publishes for the same %s, set `%s` on this data source. "+
 				"Otherwise correct the URL.", mismatch.Got, mismatch.Field, matchSetting(mismatch.Field, mismatch.RelaxedMode))
