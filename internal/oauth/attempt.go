@@ -37,12 +37,12 @@ func (a Attempt) String() string {
 		status = fmt.Sprintf("HTTP %d", a.Status)
 	}
 	// URL and Detail may hold bytes a server sent; messages must be valid UTF-8.
-	return fmt.Sprintf("%s -> %s, %s: %s", validUTF8(a.URL), status, a.Outcome, validUTF8(a.Detail))
+	return fmt.Sprintf("%s -> %s, %s: %s", ValidUTF8(a.URL), status, a.Outcome, ValidUTF8(a.Detail))
 }
 
-// validUTF8 replaces invalid UTF-8 (which a server can put in a header or a
+// ValidUTF8 replaces invalid UTF-8 (which a server can put in a header or a
 // URL) with U+FFFD, so messages built from it can be shown and marshalled.
-func validUTF8(s string) string {
+func ValidUTF8(s string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 

@@ -22,9 +22,18 @@ const (
 	DefaultTimeout          = 30 * time.Second
 	DefaultMaxResponseBytes = 1 << 20 // 1 MiB: metadata documents are small
 	DefaultMaxRedirects     = 3
-	// MCPProtocolVersion is sent as MCP-Protocol-Version on requests to MCP servers.
-	MCPProtocolVersion = "2025-11-25"
+	// MCPProtocolVersion is the newest revision of the MCP specification
+	// this package implements. It is sent as MCP-Protocol-Version on
+	// requests to MCP servers and as protocolVersion in the discovery probe.
+	MCPProtocolVersion = "2026-07-28"
+	// DefaultClientName names the client in the discovery probe's clientInfo
+	// when Options.ClientName is empty.
+	DefaultClientName = "mcp-oauth-go"
 )
+
+// ErrNoCACertificate is returned by NewClient when Options.CACertPEM holds no
+// usable PEM certificate.
+var ErrNoCACertificate = errors.New("the CA certificate PEM holds no valid PEM certificate")
 
 // ErrResponseTooLarge is wrapped when a response body exceeds MaxResponseBytes.
 var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
@@ -60,6 +69,9 @@ type Options struct {
 	HeaderHosts []string
 	// UserAgent is sent on every request.
 	UserAgent string
+	// ClientName names this client in the clientInfo of the MCP initialize
+	// request that probes for a Bearer challenge. Empty means DefaultClientName.
+	ClientName string
 	// MaxResponseBytes caps every response body. Zero means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
 	// MaxRedirects caps redirects followed by GET requests. Zero means
@@ -106,6 +118,9 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.Retries < 0 {
 		opts.Retries = 0
 	}
+	if opts.ClientName == "" {
+		opts.ClientName = DefaultClientName
+	}
 	c := &Client{opts: opts, maxBody: opts.MaxResponseBytes, redirects: opts.MaxRedirects}
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxResponseBytes
@@ -122,7 +137,7 @@ func NewClient(opts Options) (*Client, error) {
 		if opts.CACertPEM != "" {
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM([]byte(opts.CACertPEM)) {
-				return nil, errors.New("ca_cert_pem holds no valid PEM certificate")
+				return nil, ErrNoCACertificate
 			}
 			tlsConfig.RootCAs = pool
 		}
@@ -144,9 +159,6 @@ func NewClient(opts Options) (*Client, error) {
 	c.retrying = retrying
 	return c, nil
 }
-
-// AllowsInsecureHTTP reports whether plain http to non-loopback hosts is permitted.
-func (c *Client) AllowsInsecureHTTP() bool { return c.opts.AllowInsecureHTTP }
 
 // checkRedirect follows at most c.redirects redirects, only for GET, never
 // from https to http, and only to URLs the transport policy accepts.

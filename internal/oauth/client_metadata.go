@@ -323,13 +323,6 @@ func ScopeTokens(scope string) []string {
 // as raw JSON, by name.
 func (m ClientMetadata) Fields() (map[string]json.RawMessage, error) { return m.toMap() }
 
-// MetadataFromFields builds metadata from members by name, as UnmarshalJSON does.
-func MetadataFromFields(fields map[string]json.RawMessage) ClientMetadata {
-	var m ClientMetadata
-	m.fromMap(fields)
-	return m
-}
-
 // listFields are the metadata members whose order carries no meaning.
 var listFields = map[string]bool{
 	"redirect_uris": true, "grant_types": true, "response_types": true, "contacts": true,

@@ -56,7 +56,7 @@ func chooseAuthorizationServer(resource *ResourceMetadataResult, wanted string) 
 	listed := resource.Metadata.AuthorizationServers
 	if len(listed) == 0 {
 		return "", fmt.Errorf("%w: the protected resource metadata at %s lists no authorization_servers, so the "+
-			"authorization server cannot be discovered from it; configure the issuer directly", ErrNoAuthorizationServer, validUTF8(resource.MetadataURL))
+			"authorization server cannot be discovered from it; configure the issuer directly", ErrNoAuthorizationServer, ValidUTF8(resource.MetadataURL))
 	}
 	if wanted == "" {
 		return listed[0], nil
@@ -67,7 +67,7 @@ func chooseAuthorizationServer(resource *ResourceMetadataResult, wanted string) 
 		}
 	}
 	return "", fmt.Errorf("%w: %q is not among the authorization_servers the protected resource metadata at %s lists: %s",
-		ErrNoAuthorizationServer, wanted, validUTF8(resource.MetadataURL), strings.Join(quoteAll(listed), ", "))
+		ErrNoAuthorizationServer, wanted, ValidUTF8(resource.MetadataURL), strings.Join(quoteAll(listed), ", "))
 }
 
 func quoteAll(items []string) []string {

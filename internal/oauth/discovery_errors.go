@@ -26,7 +26,7 @@ func (e *DiscoveryError) Error() string {
 		b.WriteString("; URLs tried:\n")
 		b.WriteString(FormatAttempts(e.Attempts))
 	}
-	return validUTF8(b.String())
+	return ValidUTF8(b.String())
 }
 
 func (e *DiscoveryError) Unwrap() error { return e.Err }
@@ -40,18 +40,18 @@ type MismatchError struct {
 	Got         string // what the document says
 	MetadataURL string // where that document was served
 	Mode        string // the comparison mode in force
-	// Relax is the setting that would accept Got, such as
-	// `issuer_match = "allow_trailing_slash"`; empty when none would.
-	Relax    string
-	Attempts []Attempt
+	// RelaxedMode is the comparison mode that would accept Got, such as
+	// IssuerMatchAllowTrailingSlash; empty when none would.
+	RelaxedMode string
+	Attempts    []Attempt
 }
 
 func (e *MismatchError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the metadata at %s names %s %q, but %q was asked for (%s_match = %q)",
+	fmt.Fprintf(&b, "the metadata at %s names %s %q, but %q was asked for (%s match mode %q)",
 		e.MetadataURL, e.Field, e.Got, e.Expected, e.Field, e.Mode)
-	if e.Relax != "" {
-		fmt.Fprintf(&b, "; if the server is right to publish that value, set %s", e.Relax)
+	if e.RelaxedMode != "" {
+		fmt.Fprintf(&b, "; if the server is right to publish that value, the %s match mode %q accepts it", e.Field, e.RelaxedMode)
 	} else {
 		fmt.Fprintf(&b, "; no match mode accepts it: check that the %s URL is the one the server publishes", e.Field)
 	}
@@ -59,5 +59,10 @@ func (e *MismatchError) Error() string {
 		b.WriteString("; URLs tried:\n")
 		b.WriteString(FormatAttempts(e.Attempts))
 	}
-	return validUTF8(b.String())
+	return ValidUTF8(b.String())
+}
+
+// attemptDetail describes the rejected document in the attempt trace.
+func (e *MismatchError) attemptDetail() string {
+	return fmt.Sprintf("%s %q does not match %q (%s match mode %q)", e.Field, e.Got, e.Expected, e.Field, e.Mode)
 }

@@ -75,6 +75,53 @@ func (c *Client) fetchCandidate(ctx context.Context, url string, mcpServer bool)
 	}
 }
 
+// judgeFunc decodes the document fetched from candidate i and checks it against the request.
+// It returns the Attempt detail when the document is accepted, a
+// *MismatchError (MetadataURL and Attempts left empty) when the document
+// names another resource or issuer, or the decoder's error.
+type judgeFunc func(i int, body []byte) (found string, mismatch *MismatchError, err error)
+
+// discoverFirst is the loop every discovery step shares: it fetches the
+// candidate URLs in order, appending an Attempt for each to attempts, and
+// returns the index of the first one whose document judge accepts. When
+// none does it returns a *MismatchError if some document named another
+// resource or issuer (the first such), else a *DiscoveryError; a real
+// failure stops the loop with a *DiscoveryError carrying it.
+func (c *Client) discoverFirst(ctx context.Context, sought string, candidates []string, mcpServer bool,
+	attempts []Attempt, judge judgeFunc) (int, []Attempt, error) {
+	var mismatch *MismatchError
+	for i, candidate := range candidates {
+		cr := c.fetchCandidate(ctx, candidate, mcpServer)
+		if cr.resp == nil {
+			attempts = append(attempts, cr.attempt)
+			if cr.stop != nil {
+				return -1, attempts, &DiscoveryError{Sought: sought, Attempts: attempts, Err: cr.stop}
+			}
+			continue
+		}
+		found, mm, err := judge(i, cr.resp.Body)
+		switch {
+		case err != nil:
+			attempts = append(attempts, decodeFailureAttempt(candidate, cr.resp, err))
+		case mm != nil:
+			attempts = append(attempts, Attempt{URL: candidate, Status: cr.resp.Status, Outcome: OutcomeRejected, Detail: mm.attemptDetail()})
+			if mismatch == nil {
+				mm.MetadataURL = candidate
+				mismatch = mm
+			}
+		default:
+			attempts = append(attempts, Attempt{URL: candidate, Status: cr.resp.Status, Outcome: OutcomeFound,
+				Detail: found + redirectNote(candidate, cr.resp)})
+			return i, attempts, nil
+		}
+	}
+	if mismatch != nil {
+		mismatch.Attempts = attempts
+		return -1, attempts, mismatch
+	}
+	return -1, attempts, &DiscoveryError{Sought: sought, Attempts: attempts}
+}
+
 // decodeFailureAttempt turns a decoder error into the attempt for that URL.
 func decodeFailureAttempt(url string, resp *response, err error) Attempt {
 	a := Attempt{URL: url, Status: resp.Status, Outcome: OutcomeRejected}

@@ -53,9 +53,25 @@ func FuzzParseWWWAuthenticate(f *testing.F) {
 				}
 			}
 		}
-		// The Bearer challenge is found whatever else the header holds.
-		if b, ok := FindBearerChallenge(challenges); ok {
-			_ = b.ResourceMetadata
+		// A Bearer challenge is found exactly when one was parsed, and its
+		// resource_metadata is the first one any Bearer challenge carries.
+		hasBearer, firstRM := false, ""
+		for _, c := range challenges {
+			if strings.EqualFold(c.Scheme, "Bearer") {
+				hasBearer = true
+				if firstRM == "" {
+					firstRM = c.Params["resource_metadata"]
+				}
+			}
+		}
+		b, ok := FindBearerChallenge(challenges)
+		if ok != hasBearer || b.ResourceMetadata != firstRM {
+			t.Fatalf("FindBearerChallenge = %+v, %v; parsed %+v", b, ok, challenges)
+		}
+		// The Bearer challenge found does not depend on what other schemes' challenges come first.
+		withOther, _ := ParseWWWAuthenticate([]string{`Basic realm="other"`, header})
+		if b2, ok2 := FindBearerChallenge(withOther); ok2 != ok || b2 != b {
+			t.Fatalf("a Basic challenge before %q changed the Bearer challenge: %+v, %v; want %+v, %v", header, b2, ok2, b, ok)
 		}
 		// Splitting a header at a challenge boundary into two values gives the same challenges.
 		again, _ := ParseWWWAuthenticate([]string{header, ""})

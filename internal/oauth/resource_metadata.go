@@ -221,7 +221,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 		res.Challenge = challenge
 		if challenge != nil && challenge.ResourceMetadata != "" {
 			if err := ValidateURL(challenge.ResourceMetadata, c.opts.AllowInsecureHTTP); err != nil {
-				res.Attempts = append(res.Attempts, Attempt{URL: challenge.ResourceMetadata, Outcome: OutcomeRejected,
+				res.Attempts = append(res.Attempts, Attempt{URL: RedactURL(challenge.ResourceMetadata), Outcome: OutcomeRejected,
 					Detail: "the challenge's resource_metadata URL was not fetched: " + err.Error()})
 			} else {
 				candidates = append(candidates, challenge.ResourceMetadata)
@@ -234,54 +234,49 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 		candidates = appendUnique(candidates, wellKnown...)
 	}
 
-	var mismatch *MismatchError
-	for _, candidate := range candidates {
-		cr := c.fetchCandidate(ctx, candidate, true)
-		if cr.resp == nil {
-			res.Attempts = append(res.Attempts, cr.attempt)
-			if cr.stop != nil {
-				return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts, Err: cr.stop}
-			}
-			continue
-		}
-		doc, err := DecodeResourceMetadata(cr.resp.Body)
+	var doc ProtectedResourceMetadata
+	i, attempts, err := c.discoverFirst(ctx, sought, candidates, true, res.Attempts, func(_ int, body []byte) (string, *MismatchError, error) {
+		d, err := DecodeResourceMetadata(body)
 		if err != nil {
-			res.Attempts = append(res.Attempts, decodeFailureAttempt(candidate, cr.resp, err))
-			continue
+			return "", nil, err
 		}
-		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, doc.Resource) {
-			res.Attempts = append(res.Attempts, Attempt{URL: candidate, Status: cr.resp.Status, Outcome: OutcomeRejected,
-				Detail: fmt.Sprintf("resource %q does not match %q (resource_match = %q)", doc.Resource, req.ResourceURL, match)})
-			if mismatch == nil {
-				mismatch = &MismatchError{Field: "resource", Expected: req.ResourceURL, Got: doc.Resource,
-					MetadataURL: candidate, Mode: string(match), Relax: resourceRelaxSetting(match, req.ResourceURL, doc.Resource)}
-			}
-			continue
+		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, d.Resource) {
+			return "", &MismatchError{Field: "resource", Expected: req.ResourceURL, Got: d.Resource, Mode: string(match),
+				RelaxedMode: resourceRelaxedMode(match, req.ResourceURL, d.Resource)}, nil
 		}
-		res.Attempts = append(res.Attempts, Attempt{URL: candidate, Status: cr.resp.Status, Outcome: OutcomeFound,
-			Detail: "protected resource metadata for " + doc.Resource + ignoredNote(doc.IgnoredFields) + redirectNote(candidate, cr.resp)})
-		res.Metadata, res.MetadataURL = doc, candidate
-		return res, nil
+		doc = d
+		return "protected resource metadata for " + d.Resource + ignoredNote(d.IgnoredFields), nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if mismatch != nil {
-		mismatch.Attempts = res.Attempts
-		return nil, mismatch
-	}
-	return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts}
+	res.Attempts = attempts
+	res.Metadata, res.MetadataURL = doc, candidates[i]
+	return res, nil
 }
 
-// resourceRelaxSetting names the setting that would accept got, if any.
-func resourceRelaxSetting(mode ResourceMatch, requested, got string) string {
+// resourceRelaxedMode names the match mode that would accept got, if any.
+func resourceRelaxedMode(mode ResourceMatch, requested, got string) string {
 	if mode == ResourceMatchExact && resourceMatches(ResourceMatchSameOriginPrefix, requested, got) {
-		return `resource_match = "` + string(ResourceMatchSameOriginPrefix) + `"`
+		return string(ResourceMatchSameOriginPrefix)
 	}
 	return ""
 }
 
 // initializeProbe is a minimal JSON-RPC initialize: a server that requires
 // authorization answers it with 401 and its challenge.
-const initializeProbe = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"` +
-	MCPProtocolVersion + `","capabilities":{},"clientInfo":{"name":"terraform-provider-mcp","version":"discovery"}}}`
+func initializeProbe(clientName string) []byte {
+	type clientInfo struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	}
+	body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
+		"protocolVersion": MCPProtocolVersion,
+		"capabilities":    map[string]any{},
+		"clientInfo":      clientInfo{Name: clientName, Version: "discovery"},
+	}})
+	return body
+}
 
 // probeResource POSTs an unauthenticated initialize to the MCP endpoint and
 // reads its Bearer challenge from a 401 or a 403. Any HTTP answer lets
@@ -291,7 +286,7 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (*Bearer
 	resp, err := c.do(ctx, request{
 		method:      http.MethodPost,
 		url:         resourceURL,
-		body:        []byte(initializeProbe),
+		body:        initializeProbe(c.opts.ClientName),
 		mcpProtocol: true,
 		accept:      "application/json, text/event-stream",
 		headersOnly: true,

@@ -320,7 +320,7 @@ func TestDiscoverResourceMetadata(t *testing.T) {
 			wantOutcomes: []string{"404 not_here", "200 rejected", "404 not_here"},
 			wantErr: func(t *testing.T, err error) {
 				var me *MismatchError
-				if !errors.As(err, &me) || me.Field != "resource" || me.Relax != `resource_match = "same_origin_prefix"` {
+				if !errors.As(err, &me) || me.Field != "resource" || me.RelaxedMode != string(ResourceMatchSameOriginPrefix) {
 					t.Fatalf("want a resource MismatchError with a relaxing setting, got %v", err)
 				}
 				if !strings.Contains(err.Error(), me.Expected) || !strings.Contains(err.Error(), me.Got) {
@@ -346,7 +346,7 @@ func TestDiscoverResourceMetadata(t *testing.T) {
 			wantOutcomes: []string{"404 not_here", "404 not_here", "200 rejected"},
 			wantErr: func(t *testing.T, err error) {
 				var me *MismatchError
-				if !errors.As(err, &me) || me.Relax != "" || !strings.Contains(err.Error(), "no match mode accepts it") {
+				if !errors.As(err, &me) || me.RelaxedMode != "" || !strings.Contains(err.Error(), "no match mode accepts it") {
 					t.Fatalf("want a MismatchError without a relaxing setting, got %v", err)
 				}
 			},

@@ -62,7 +62,7 @@ type AuthorizationServerMetadata struct {
 }
 
 // SupportsPKCES256 reports whether code_challenge_methods_supported lists
-// S256. MCP clients must refuse a server that does not (MCP 2025-11-25),
+// S256. MCP clients must refuse a server that does not (MCP since 2025-11-25),
 // although some servers support S256 without advertising it.
 func (m AuthorizationServerMetadata) SupportsPKCES256() bool {
 	for _, method := range m.CodeChallengeMethodsSupported {
@@ -179,7 +179,7 @@ type ServerMetadataCandidate struct {
 
 // ServerMetadataWellKnownURLs returns the URLs to try for an issuer, in
 // order. With a path P (trailing slash removed): the RFC 8414 and OIDC
-// insertions, the OIDC appending (the MCP 2025-11-25 order), then the
+// insertions, the OIDC appending (the MCP order since 2025-11-25), then the
 // appended RFC 8414 form that Keycloak and Okta custom servers serve.
 // Without a path: the two insertions only.
 func ServerMetadataWellKnownURLs(issuer string) ([]ServerMetadataCandidate, error) {
@@ -266,46 +266,35 @@ func (c *Client) DiscoverServerMetadata(ctx context.Context, req ServerMetadataR
 	}
 	res := &ServerMetadataResult{}
 	sought := "authorization server metadata for issuer " + req.Issuer
-	var mismatch *MismatchError
-	for _, candidate := range candidates {
-		cr := c.fetchCandidate(ctx, candidate.URL, false)
-		if cr.resp == nil {
-			res.Attempts = append(res.Attempts, cr.attempt)
-			if cr.stop != nil {
-				return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts, Err: cr.stop}
-			}
-			continue
-		}
-		doc, err := DecodeServerMetadata(cr.resp.Body)
+	urls := make([]string, len(candidates))
+	for i, candidate := range candidates {
+		urls[i] = candidate.URL
+	}
+	var doc AuthorizationServerMetadata
+	i, attempts, err := c.discoverFirst(ctx, sought, urls, false, nil, func(i int, body []byte) (string, *MismatchError, error) {
+		d, err := DecodeServerMetadata(body)
 		if err != nil {
-			res.Attempts = append(res.Attempts, decodeFailureAttempt(candidate.URL, cr.resp, err))
-			continue
+			return "", nil, err
 		}
-		if !issuerMatches(match, req.Issuer, doc.Issuer) {
-			res.Attempts = append(res.Attempts, Attempt{URL: candidate.URL, Status: cr.resp.Status, Outcome: OutcomeRejected,
-				Detail: fmt.Sprintf("issuer %q does not match %q (issuer_match = %q)", doc.Issuer, req.Issuer, match)})
-			if mismatch == nil {
-				mismatch = &MismatchError{Field: "issuer", Expected: req.Issuer, Got: doc.Issuer,
-					MetadataURL: candidate.URL, Mode: string(match), Relax: issuerRelaxSetting(match, req.Issuer, doc.Issuer)}
-			}
-			continue
+		if !issuerMatches(match, req.Issuer, d.Issuer) {
+			return "", &MismatchError{Field: "issuer", Expected: req.Issuer, Got: d.Issuer, Mode: string(match),
+				RelaxedMode: issuerRelaxedMode(match, req.Issuer, d.Issuer)}, nil
 		}
-		res.Attempts = append(res.Attempts, Attempt{URL: candidate.URL, Status: cr.resp.Status, Outcome: OutcomeFound,
-			Detail: candidate.Source + " metadata for issuer " + doc.Issuer + ignoredNote(doc.IgnoredFields) + redirectNote(candidate.URL, cr.resp)})
-		res.Metadata, res.MetadataURL, res.Source = doc, candidate.URL, candidate.Source
-		return res, nil
+		doc = d
+		return candidates[i].Source + " metadata for issuer " + d.Issuer + ignoredNote(d.IgnoredFields), nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if mismatch != nil {
-		mismatch.Attempts = res.Attempts
-		return nil, mismatch
-	}
-	return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts}
+	res.Attempts = attempts
+	res.Metadata, res.MetadataURL, res.Source = doc, candidates[i].URL, candidates[i].Source
+	return res, nil
 }
 
-// issuerRelaxSetting names the setting that would accept got, if any.
-func issuerRelaxSetting(mode IssuerMatch, expected, got string) string {
+// issuerRelaxedMode names the match mode that would accept got, if any.
+func issuerRelaxedMode(mode IssuerMatch, expected, got string) string {
 	if mode == IssuerMatchExact && issuerMatches(IssuerMatchAllowTrailingSlash, expected, got) {
-		return `issuer_match = "` + string(IssuerMatchAllowTrailingSlash) + `"`
+		return string(IssuerMatchAllowTrailingSlash)
 	}
 	return ""
 }

@@ -172,7 +172,7 @@ func TestDiscoverServerMetadata(t *testing.T) {
 			wantOutcomes: []string{"404 not_here", "200 rejected"},
 			wantErr: func(t *testing.T, err error) {
 				var me *MismatchError
-				if !errors.As(err, &me) || me.Field != "issuer" || me.Relax != `issuer_match = "allow_trailing_slash"` {
+				if !errors.As(err, &me) || me.Field != "issuer" || me.RelaxedMode != string(IssuerMatchAllowTrailingSlash) {
 					t.Fatalf("want an issuer MismatchError naming the relaxing setting, got %v", err)
 				}
 				if !strings.Contains(err.Error(), me.Expected+`"`) || !strings.Contains(err.Error(), me.Got) || !strings.Contains(err.Error(), "allow_trailing_slash") {
@@ -197,7 +197,7 @@ func TestDiscoverServerMetadata(t *testing.T) {
 			wantOutcomes: []string{"404 not_here", "404 not_here", "200 rejected", "404 not_here"},
 			wantErr: func(t *testing.T, err error) {
 				var me *MismatchError
-				if !errors.As(err, &me) || me.Relax != "" {
+				if !errors.As(err, &me) || me.RelaxedMode != "" {
 					t.Fatalf("want a MismatchError without a relaxing setting, got %v", err)
 				}
 			},

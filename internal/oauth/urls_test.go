@@ -21,7 +21,7 @@ func TestValidateURL(t *testing.T) {
 		{name: "http 127.0.0.1", raw: "http://127.0.0.1:9000/realms/x"},
 		{name: "http 127.5.6.7", raw: "http://127.5.6.7/"},
 		{name: "http ipv6 loopback", raw: "http://[::1]:8080/mcp"},
-		{name: "http private host refused", raw: "http://keycloak:8080/realms/x", wantErr: "allow_insecure_http"},
+		{name: "http private host refused", raw: "http://keycloak:8080/realms/x", wantErr: "only allowed for loopback"},
 		{name: "http private IP refused", raw: "http://10.0.0.5/mcp", wantErr: "only allowed for loopback"},
 		{name: "http localhost lookalike refused", raw: "http://localhost.example.com/mcp", wantErr: "loopback"},
 		{name: "http private host with opt-in", raw: "http://keycloak:8080/realms/x", allowHTTP: true},
@@ -50,9 +50,46 @@ func TestValidateURL(t *testing.T) {
 }
 
 func TestValidateURLUserInfoIsNotEchoed(t *testing.T) {
-	err := ValidateURL("https://user:s3cr3t@example.com/mcp", false)
-	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
-		t.Fatalf("error must not repeat the password: %v", err)
+	// Every rule that can fire on a URL with user information must neither
+	// echo it nor let it through.
+	for _, raw := range []string{
+		"https://user:s3cr3t@example.com/mcp",
+		"https://user:s3cr3t@example.com/mcp#frag",
+		"ftp://user:s3cr3t@example.com/x",
+		"https://user:s3cr3t@exa mple.com/",
+		"http://user:s3cr3t@keycloak:8080/x",
+		"user:s3cr3t@example.com/mcp",
+	} {
+		for _, allow := range []bool{false, true} {
+			err := ValidateURL(raw, allow)
+			if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("ValidateURL(%q, %v) = %v: must refuse without repeating the password", raw, allow, err)
+			}
+			if err := ValidateURLShape(raw); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("ValidateURLShape(%q) = %v: must refuse without repeating the password", raw, err)
+			}
+		}
+	}
+	if err := ValidateURL("https://user@example.com/mcp", true); !errors.Is(err, ErrUserInfo) {
+		t.Errorf("a user name alone is user information too: %v", err)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := map[string]string{
+		"https://alice:s3cret@example.com/mcp?x=1": "https://[REDACTED]@example.com/mcp?x=1",
+		"https://alice@example.com":                "https://[REDACTED]@example.com",
+		"https://example.com/a@b":                  "https://example.com/a@b",
+		"https://example.com/?u=a@b":               "https://example.com/?u=a@b",
+		"//alice:pw@example.com/x":                 "//[REDACTED]@example.com/x",
+		"alice:pw@example.com/x":                   "[REDACTED]@example.com/x",
+		"https://a:b@c@example.com/":               "https://[REDACTED]@example.com/",
+		"not a url":                                "not a url",
+	}
+	for in, want := range tests {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -176,8 +176,8 @@ func addPKCEWarning(diags *diag.Diagnostics, issuer string, m oauth.Authorizatio
 		advertised = strings.Join(m.CodeChallengeMethodsSupported, ", ")
 	}
 	diags.AddAttributeWarning(path.Root("authorization_server"), "Authorization server does not advertise PKCE S256",
-		fmt.Sprintf("%s lists %s in code_challenge_methods_supported. The MCP authorization specification (2025-11-25) "+
-			"tells MCP clients to refuse an authorization server that does not advertise S256, so MCP clients may refuse "+
+		fmt.Sprintf("%s lists %s in code_challenge_methods_supported. The MCP authorization specification (since revision 2025-11-25; "+
+			"this provider follows "+oauth.MCPProtocolVersion+") tells MCP clients to refuse an authorization server that does not advertise S256, so MCP clients may refuse "+
 			"this one. If the server supports S256 without advertising it (Entra ID and Cognito do), ask its operator to "+
 			"publish it; pkce_s256_supported in authorization_server_metadata reports the same.", validUTF8(issuer), validUTF8(advertised)))
 }

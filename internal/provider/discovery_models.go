@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -60,13 +59,11 @@ func attemptsValue(ctx context.Context, attempts []oauth.Attempt, diags *diag.Di
 	return v
 }
 
-// validUTF8 replaces invalid UTF-8 with U+FFFD. Servers can send any bytes
-// (in a header, a URL), and the plugin protocol cannot carry invalid UTF-8 in
-// a string value or a diagnostic: every string built from server data goes
-// through this before it reaches state or a diagnostic.
-func validUTF8(s string) string {
-	return strings.ToValidUTF8(s, "\uFFFD")
-}
+// validUTF8 is oauth.ValidUTF8. Servers can send any bytes (in a header, a
+// URL), and the plugin protocol cannot carry invalid UTF-8 in a string value
+// or a diagnostic: every string built from server data goes through this
+// before it reaches state or a diagnostic.
+var validUTF8 = oauth.ValidUTF8
 
 // discoveredURL is a URL discovery found, for state.
 func discoveredURL(s string) types.String {
@@ -394,68 +391,4 @@ func (d *discoveryDataSource) beginRead(ctx context.Context, diags *diag.Diagnos
 		return ctx, nil
 	}
 	return withSecretMasking(ctx, d.data.secrets()...), d.data.Client
-}
-
-// checkTransport applies the plain-http rule, which validators cannot (it
-// depends on the provider's allow_insecure_http), to one URL attribute.
-func checkTransport(attr path.Path, raw string, data *providerData, diags *diag.Diagnostics) {
-	if raw == "" || data == nil {
-		return
-	}
-	err := oauth.ValidateURL(raw, data.AllowInsecureHTTP)
-	switch {
-	case err == nil:
-	case errors.Is(err, oauth.ErrInsecureTransport):
-		diags.AddAttributeError(attr, "Plain http is not allowed for this host",
-			fmt.Sprintf("%s is plain http to a host that is not a loopback address, so anything sent or received could be "+
-				"read or changed on the way. Use an https URL, or, for a private network such as a container network, set "+
-				"`allow_insecure_http = true` in the provider block (or MCP_ALLOW_INSECURE_HTTP=true).", raw))
-	default:
-		diags.AddAttributeError(attr, "Invalid URL", err.Error())
-	}
-}
-
-// addDiscoveryError turns a discovery error into a diagnostic that says what
-// was tried and what to do next. urlAttr is the attribute holding the URL
-// discovery started from; matchAttr the one selecting the comparison mode.
-func addDiscoveryError(diags *diag.Diagnostics, err error, what string, urlAttr, matchAttr path.Path) {
-	// The texts quote server data (URLs, headers, documents): keep them valid UTF-8.
-	add := func(attr path.Path, summary, detail string) {
-		diags.AddAttributeError(attr, validUTF8(summary), validUTF8(detail))
-	}
-	var mismatch *oauth.MismatchError
-	var discovery *oauth.DiscoveryError
-	switch {
-	case errors.As(err, &mismatch):
-		detail := fmt.Sprintf("The %s metadata at %s names %s %q, but this configuration asked for %q. A client must not use "+
-			"metadata that names another %s, so discovery rejected it.\n\n", what, mismatch.MetadataURL, mismatch.Field,
-			mismatch.Got, mismatch.Expected, mismatch.Field)
-		if mismatch.Relax != "" {
-			detail += fmt.Sprintf("If %q is a variant the server publishes for the same %s, set `%s` on this data source. "+
-				"Otherwise correct the URL.", mismatch.Got, mismatch.Field, mismatch.Relax)
-		} else {
-			detail += fmt.Sprintf("No %s_match mode accepts this difference: check that the configured URL is the one the "+
-				"server publishes (compare with the document), or report the mismatch to the server's operator.", mismatch.Field)
-		}
-		detail += "\n\nURLs tried:\n" + oauth.FormatAttempts(mismatch.Attempts)
-		target := urlAttr
-		if mismatch.Relax != "" {
-			target = matchAttr
-		}
-		add(target, fmt.Sprintf("The %s metadata names another %s", what, mismatch.Field), detail)
-	case errors.As(err, &discovery) && discovery.Err != nil:
-		add(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what),
-			fmt.Sprintf("Discovery stopped on an error: %v\n\nURLs tried:\n%s\n\nA server error (5xx) or a network, TLS or "+
-				"size problem is not treated as \"not here\", so a later URL was not tried. Check that the server is up and "+
-				"reachable from where Terraform runs; for a private CA set `ca_cert_pem` in the provider block; then run "+
-				"again.", discovery.Err, oauth.FormatAttempts(discovery.Attempts)))
-	case errors.As(err, &discovery):
-		add(urlAttr, fmt.Sprintf("No %s metadata found", what),
-			fmt.Sprintf("None of the URLs where the %s metadata can be published served a usable document.\n\nURLs tried:\n%s\n\n"+
-				"Check that the configured URL is right (for an MCP server, the endpoint URL itself, such as "+
-				"https://mcp.example.com/mcp). If the server publishes its metadata somewhere else, give that URL directly.",
-				what, oauth.FormatAttempts(discovery.Attempts)))
-	default:
-		add(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what), err.Error())
-	}
 }

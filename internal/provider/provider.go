@@ -96,7 +96,11 @@ func (p *mcpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The MCP provider makes MCP OAuth setup declarative: it discovers an MCP server's " +
 			"protected resource metadata (RFC 9728) and its authorization server's metadata (RFC 8414 / OpenID Connect " +
-			"Discovery), and registers and manages OAuth clients through dynamic client registration (RFC 7591 / RFC 7592).",
+			"Discovery), and registers and manages OAuth clients through dynamic client registration (RFC 7591 / RFC 7592). " +
+			"It follows MCP authorization revision `" + oauth.MCPProtocolVersion + "`, the newest it implements, and sends " +
+			"that revision as `MCP-Protocol-Version` to MCP servers. The discovery order, the authoritative challenge " +
+			"`scope` and the PKCE S256 check date from revision 2025-11-25; the exact `issuer` match and `application_type` " +
+			"from 2026-07-28.",
 		Attributes: map[string]schema.Attribute{
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "Timeout for each HTTP request, as a Go duration such as `30s` or `1m`. Defaults to `30s`. " +
@@ -181,9 +185,10 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 
 	opts := oauth.Options{
-		Retries:   defaultRetries,
-		UserAgent: userAgent(p.version, req.TerraformVersion),
-		Logger:    tflogExchangeLogger{},
+		Retries:    defaultRetries,
+		UserAgent:  userAgent(p.version, req.TerraformVersion),
+		ClientName: "terraform-provider-mcp",
+		Logger:     tflogExchangeLogger{},
 	}
 
 	timeout := stringOrEnv(cfg.RequestTimeout, EnvRequestTimeout)
@@ -246,7 +251,7 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 	client, err := oauth.NewClient(opts)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid TLS settings", err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid TLS settings", tlsSettingsError(err))
 		return
 	}
 	data := &providerData{

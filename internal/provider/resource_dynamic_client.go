@@ -485,7 +485,7 @@ func (r *dynamicClientResource) ImportState(ctx context.Context, req resource.Im
 	if r.notConfigured(&resp.Diagnostics) {
 		return
 	}
-	if err := validateURLShape(req.ID); err != nil {
+	if err := oauth.ValidateURLShape(req.ID); err != nil {
 		resp.Diagnostics.AddError("Invalid import id",
 			"Import an mcp_dynamic_client by its registration client URI (RFC 7592), for example "+
 				"https://sso.example.com/realms/mcp/clients-registrations/openid-connect/<client_id>: "+err.Error())

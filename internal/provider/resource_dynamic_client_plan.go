@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -39,12 +38,7 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 	// still turn out true; the client checks the URL again before sending.
 	if r.data != nil && len(r.data.UnknownSettings) == 0 && isKnown(plan.RegistrationEndpoint) {
 		if err := oauth.ValidateURL(plan.RegistrationEndpoint.ValueString(), r.data.AllowInsecureHTTP); err != nil {
-			detail := err.Error()
-			if errors.Is(err, oauth.ErrInsecureTransport) {
-				detail += ". Plain http exposes the Initial Access Token and the issued client secret; set allow_insecure_http = true " +
-					"in the provider block (or MCP_ALLOW_INSECURE_HTTP=true) only for private networks such as http://keycloak:8080."
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("registration_endpoint"), "Registration endpoint refused", detail)
+			addRegistrationEndpointError(&resp.Diagnostics, err)
 		}
 	}
 	if isKnown(plan.TokenEndpointAuthMethod) && plan.TokenEndpointAuthMethod.ValueString() != "" &&
@@ -163,64 +157,6 @@ func secretExpired(m *dynamicClientModel, now time.Time) (bool, time.Time) {
 	}
 	at := time.Unix(m.ClientSecretExpiresAt.ValueInt64(), 0)
 	return !now.Before(at), at
-}
-
-// addRegistrationError turns an oauth error into a diagnostic with a short
-// title, what the server said (redacted) and what to do next.
-func addRegistrationError(diags *diag.Diagnostics, err error, attr path.Path, clientID string) {
-	var e *oauth.RegistrationError
-	if !errors.As(err, &e) {
-		diags.AddAttributeError(attr, "Client registration request failed", err.Error())
-		return
-	}
-	detail := e.ServerSaid() + "\n\n" + e.Hint()
-	if clientID != "" {
-		detail += fmt.Sprintf("\n\nClient: %s.", clientID)
-	}
-	diags.AddAttributeError(attr, registrationErrorTitle(e), detail)
-}
-
-func registrationErrorTitle(e *oauth.RegistrationError) string {
-	switch e.Kind() {
-	case oauth.KindIATMissing:
-		return "Initial Access Token required"
-	case oauth.KindIATExpired:
-		return "Initial Access Token expired"
-	case oauth.KindIATUsedUp:
-		return "Initial Access Token used up"
-	case oauth.KindIATInvalid:
-		return "Initial Access Token not accepted"
-	case oauth.KindPolicyRefused:
-		if e.PolicyName() != "" {
-			return fmt.Sprintf("Registration refused by policy %q", e.PolicyName())
-		}
-		return "Registration refused by policy"
-	case oauth.KindInvalidRedirectURI:
-		return "Redirect URI not accepted"
-	case oauth.KindInvalidClientMetadata:
-		return "Client metadata not accepted"
-	case oauth.KindInvalidSoftwareStatement:
-		return "Software statement not accepted"
-	case oauth.KindUnauthorized:
-		return "Registration access token refused"
-	case oauth.KindNotFound:
-		return "Client not found"
-	case oauth.KindManagementUnsupported:
-		return "Client management not supported"
-	case oauth.KindInvalidResponse:
-		return "Unusable answer from the registration server"
-	case oauth.KindTransport:
-		return "Registration server unreachable"
-	}
-	switch e.Operation {
-	case oauth.OpRegister:
-		return "Client registration failed"
-	case oauth.OpRead:
-		return "Reading the client failed"
-	case oauth.OpUpdate:
-		return "Updating the client failed"
-	}
-	return "Deleting the client failed"
 }
 
 // addRewriteWarnings tells the user when the server registered something

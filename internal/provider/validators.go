@@ -3,11 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
 
 // durationValidator checks that a string is a positive Go duration.
@@ -31,7 +31,8 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 }
 
 // httpURLValidator checks, at plan time and before any request, that a string
-// is an absolute http(s) URL without a fragment or user information. Whether
+// is an absolute http(s) URL without a fragment or user information (the rule
+// of oauth.ValidateURLShape). Whether
 // plain http is allowed depends on provider configuration, which validators
 // cannot see; that part is checked with checkTransport once configured.
 type httpURLValidator struct {
@@ -56,28 +57,7 @@ func (v httpURLValidator) ValidateString(_ context.Context, req validator.String
 	if raw == "" && v.allowEmpty {
 		return
 	}
-	if err := validateURLShape(raw); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", err.Error())
+	if err := oauth.ValidateURLShape(raw); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", urlErrorDetail(err))
 	}
-}
-
-// validateURLShape applies every URL rule except the transport one.
-func validateURLShape(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a valid URL: %w", raw, err)
-	}
-	if !u.IsAbs() || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute URL: it needs a scheme and a host, for example https://mcp.example.com/mcp", raw)
-	}
-	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
-		return fmt.Errorf("%q has scheme %q: only http and https are supported", raw, u.Scheme)
-	}
-	if strings.Contains(raw, "#") {
-		return fmt.Errorf("%q has a fragment (#...): OAuth URLs must not contain one", raw)
-	}
-	if u.User != nil {
-		return fmt.Errorf("%q carries user information: put credentials in provider settings, not in URLs", raw)
-	}
-	return nil
 }

@@ -74,6 +74,10 @@ func runLogged(cmd *exec.Cmd, logFile string) error {
 	cmd.Stdout = f
 	cmd.Stderr = f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A test binary killed mid-build (go test -timeout) must not leave the
+	// build running: an orphaned build would write the same output file as
+	// the next run's.
+	setParentDeathSignal(cmd.SysProcAttr)
 	// Kill the whole group if the context is cancelled.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	return cmd.Run()

@@ -80,48 +80,34 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 	}
 	resource := fmt.Sprintf("http://127.0.0.1:%d/mcp", mcpPort)
 
+	// Each server writes only its own field of e, and wg.Wait orders those
+	// writes before any read.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
-	record := func(err error) {
-		mu.Lock()
-		errs = append(errs, err)
-		mu.Unlock()
+	goStart := func(start func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := start(); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
 	}
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		k, err := StartKeycloak(ctx, KeycloakOptions{LogDir: logDir, Audience: resource})
-		if err != nil {
-			record(err)
-			return
-		}
-		mu.Lock()
-		e.Keycloak = k
-		mu.Unlock()
-	}()
-	go func() {
-		defer wg.Done()
-		h, err := StartHydra(ctx, HydraOptions{LogDir: logDir})
-		if err != nil {
-			record(err)
-			return
-		}
-		mu.Lock()
-		e.Hydra = h
-		mu.Unlock()
-	}()
-	go func() {
-		defer wg.Done()
-		o, err := StartOIDCProvider(ctx, OIDCProviderOptions{LogDir: logDir})
-		if err != nil {
-			record(err)
-			return
-		}
-		mu.Lock()
-		e.OIDCProvider = o
-		mu.Unlock()
-	}()
+	goStart(func() (err error) {
+		e.Keycloak, err = StartKeycloak(ctx, KeycloakOptions{LogDir: logDir, Audience: resource})
+		return err
+	})
+	goStart(func() (err error) {
+		e.Hydra, err = StartHydra(ctx, HydraOptions{LogDir: logDir})
+		return err
+	})
+	goStart(func() (err error) {
+		e.OIDCProvider, err = StartOIDCProvider(ctx, OIDCProviderOptions{LogDir: logDir})
+		return err
+	})
 	wg.Wait()
 	if len(errs) > 0 {
 		e.Stop()

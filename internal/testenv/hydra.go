@@ -106,26 +106,13 @@ func StartHydra(ctx context.Context, opts HydraOptions) (*Hydra, error) {
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(ctx, 2)
-	if err != nil {
-		return nil, fmt.Errorf("%s: pick free ports: %w", server, err)
-	}
-	if opts.PublicPort == 0 {
-		opts.PublicPort = ports[0]
-	} else if err := checkPortFree(ctx, server, opts.PublicPort); err != nil {
-		return nil, err
-	}
-	if opts.AdminPort == 0 {
-		opts.AdminPort = ports[1]
-	} else if err := checkPortFree(ctx, server+" admin API", opts.AdminPort); err != nil {
-		return nil, err
-	}
-	if opts.PublicPort == opts.AdminPort {
+	if opts.PublicPort != 0 && opts.PublicPort == opts.AdminPort {
 		return nil, errors.New("hydra: public and admin ports must differ")
 	}
-	if opts.LogDir == "" {
-		opts.LogDir = filepath.Join(CacheDir(), "logs")
+	if err := choosePorts(ctx, []string{server, server + " admin API"}, &opts.PublicPort, &opts.AdminPort); err != nil {
+		return nil, err
 	}
+	opts.LogDir = logDirOrDefault(opts.LogDir)
 	if opts.Timeout == 0 {
 		opts.Timeout = 60 * time.Second
 	}
@@ -149,23 +136,20 @@ func StartHydra(ctx context.Context, opts HydraOptions) (*Hydra, error) {
 		"SERVE_ADMIN_PORT="+strconv.Itoa(opts.AdminPort),
 		"LOG_LEVEL=info",
 	)
-	proc, err := startProcess(server, cmd, logFile, false)
+	proc, err := launch(ctx, launchSpec{
+		server: server, cmd: cmd, logFile: logFile, startHint: "delete " + bin + " to rebuild it", timeout: opts.Timeout,
+		ready: []readyCheck{
+			{public + "/health/ready", "read the log; the ports must be free; delete " + bin + " to rebuild it"},
+			{public + "/.well-known/openid-configuration", "read the log"},
+		},
+	})
 	if err != nil {
-		return nil, startError(server, logFile, "delete "+bin+" to rebuild it", err)
+		return nil, err
 	}
-	h := &Hydra{
+	return &Hydra{
 		PublicURL: public,
 		AdminURL:  "http://127.0.0.1:" + strconv.Itoa(opts.AdminPort),
 		LogFile:   logFile,
 		proc:      proc,
-	}
-	if err := waitReady(ctx, proc, h.PublicURL+"/health/ready", opts.Timeout); err != nil {
-		_ = h.Stop() // best effort: the start-up error below is the one to report
-		return nil, startError(server, logFile, "read the log; the ports must be free; delete "+bin+" to rebuild it", err)
-	}
-	if err := waitReady(ctx, proc, h.PublicURL+"/.well-known/openid-configuration", opts.Timeout); err != nil {
-		_ = h.Stop() // best effort: the start-up error below is the one to report
-		return nil, startError(server, logFile, "read the log", err)
-	}
-	return h, nil
+	}, nil
 }

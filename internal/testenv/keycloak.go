@@ -157,21 +157,7 @@ func StartKeycloak(ctx context.Context, opts KeycloakOptions) (*Keycloak, error)
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(ctx, 2)
-	if err != nil {
-		return nil, fmt.Errorf("%s: pick free ports: %w", server, err)
-	}
-	if opts.Port == 0 {
-		opts.Port = ports[0]
-	} else if err := checkPortFree(ctx, server, opts.Port); err != nil {
-		return nil, err
-	}
-	if opts.ManagementPort == 0 {
-		opts.ManagementPort = ports[1]
-		if opts.ManagementPort == opts.Port {
-			opts.ManagementPort = ports[0]
-		}
-	} else if err := checkPortFree(ctx, server+" management interface", opts.ManagementPort); err != nil {
+	if err := choosePorts(ctx, []string{server, server + " management interface"}, &opts.Port, &opts.ManagementPort); err != nil {
 		return nil, err
 	}
 	if opts.Hostname == "" {
@@ -184,9 +170,7 @@ func StartKeycloak(ctx context.Context, opts KeycloakOptions) (*Keycloak, error)
 	if opts.Audience == "" {
 		opts.Audience = DefaultMCPResource
 	}
-	if opts.LogDir == "" {
-		opts.LogDir = filepath.Join(CacheDir(), "logs")
-	}
+	opts.LogDir = logDirOrDefault(opts.LogDir)
 	logFile := filepath.Join(opts.LogDir, fmt.Sprintf("keycloak-%d.log", opts.Port))
 	timeout := opts.Timeout
 	if timeout == 0 {

@@ -115,11 +115,7 @@ func StartMCPServer(ctx context.Context, opts MCPServerOptions) (*MCPServer, err
 	if err != nil {
 		return nil, err
 	}
-	if opts.Port == 0 {
-		if opts.Port, err = FreePort(ctx); err != nil {
-			return nil, fmt.Errorf("%s: pick a free port: %w", server, err)
-		}
-	} else if err := checkPortFree(ctx, server, opts.Port); err != nil {
+	if err := choosePorts(ctx, []string{server}, &opts.Port); err != nil {
 		return nil, err
 	}
 	if opts.Host == "" {
@@ -132,9 +128,7 @@ func StartMCPServer(ctx context.Context, opts MCPServerOptions) (*MCPServer, err
 	if err != nil || ru.Host == "" {
 		return nil, fmt.Errorf("%s: bad resource URL %q", server, opts.Resource)
 	}
-	if opts.LogDir == "" {
-		opts.LogDir = filepath.Join(CacheDir(), "logs")
-	}
+	opts.LogDir = logDirOrDefault(opts.LogDir)
 	if opts.Timeout == 0 {
 		opts.Timeout = 30 * time.Second
 	}
@@ -157,25 +151,23 @@ func StartMCPServer(ctx context.Context, opts MCPServerOptions) (*MCPServer, err
 	// ends with Stop (or, detached, with `testenv down`), so it is not
 	// tied to a cancellable context.
 	cmd := exec.CommandContext(context.Background(), bin, args...)
-	proc, err := startProcess(server, cmd, logFile, opts.Detach)
-	if err != nil {
-		return nil, startError(server, logFile, "", err)
-	}
 	// Readiness is checked on the local address, whatever host the public
 	// resource URL names.
 	local := "http://" + net.JoinHostPort(dialHost(opts.Host), strconv.Itoa(opts.Port))
 	path := strings.TrimRight(ru.EscapedPath(), "/")
-	m := &MCPServer{
+	proc, err := launch(ctx, launchSpec{
+		server: server, cmd: cmd, logFile: logFile, detach: opts.Detach, timeout: opts.Timeout,
+		ready: []readyCheck{{local + "/.well-known/oauth-protected-resource" + path, "read the log; the port must be free"}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &MCPServer{
 		URL:         opts.Resource,
 		LogFile:     logFile,
 		MetadataURL: ru.Scheme + "://" + ru.Host + "/.well-known/oauth-protected-resource" + path,
 		proc:        proc,
-	}
-	if err := waitReady(ctx, proc, local+"/.well-known/oauth-protected-resource"+path, opts.Timeout); err != nil {
-		_ = m.Stop() // best effort: the start-up error below is the one to report
-		return nil, startError(server, logFile, "read the log; the port must be free", err)
-	}
-	return m, nil
+	}, nil
 }
 
 func dialHost(bind string) string {

@@ -105,11 +105,7 @@ func StartOIDCProvider(ctx context.Context, opts OIDCProviderOptions) (*OIDCProv
 	if _, err := exec.LookPath("node"); err != nil {
 		return nil, fmt.Errorf("%s: node is not on PATH; install Node.js 20+", server)
 	}
-	if opts.Port == 0 {
-		if opts.Port, err = FreePort(ctx); err != nil {
-			return nil, fmt.Errorf("%s: pick a free port: %w", server, err)
-		}
-	} else if err := checkPortFree(ctx, server, opts.Port); err != nil {
+	if err := choosePorts(ctx, []string{server}, &opts.Port); err != nil {
 		return nil, err
 	}
 	if opts.InitialAccessToken == "" {
@@ -119,9 +115,7 @@ func StartOIDCProvider(ctx context.Context, opts OIDCProviderOptions) (*OIDCProv
 		}
 		opts.InitialAccessToken = "iat-" + hex.EncodeToString(b)
 	}
-	if opts.LogDir == "" {
-		opts.LogDir = filepath.Join(CacheDir(), "logs")
-	}
+	opts.LogDir = logDirOrDefault(opts.LogDir)
 	if opts.Timeout == 0 {
 		opts.Timeout = 60 * time.Second
 	}
@@ -139,14 +133,13 @@ func StartOIDCProvider(ctx context.Context, opts OIDCProviderOptions) (*OIDCProv
 		"INITIAL_ACCESS_TOKEN="+opts.InitialAccessToken,
 		"NODE_ENV=development",
 	)
-	proc, err := startProcess(server, cmd, logFile, false)
+	proc, err := launch(ctx, launchSpec{
+		server: server, cmd: cmd, logFile: logFile, startHint: "check `node --version` (20+)", timeout: opts.Timeout,
+		ready: []readyCheck{{issuer + "/.well-known/openid-configuration",
+			"read the log; the port must be free; reinstall with (cd " + dir + " && npm ci)"}},
+	})
 	if err != nil {
-		return nil, startError(server, logFile, "check `node --version` (20+)", err)
+		return nil, err
 	}
-	o := &OIDCProvider{Issuer: issuer, InitialAccessToken: opts.InitialAccessToken, LogFile: logFile, proc: proc}
-	if err := waitReady(ctx, proc, issuer+"/.well-known/openid-configuration", opts.Timeout); err != nil {
-		_ = o.Stop() // best effort: the start-up error below is the one to report
-		return nil, startError(server, logFile, "read the log; the port must be free; reinstall with (cd "+dir+" && npm ci)", err)
-	}
-	return o, nil
+	return &OIDCProvider{Issuer: issuer, InitialAccessToken: opts.InitialAccessToken, LogFile: logFile, proc: proc}, nil
 }

@@ -76,7 +76,6 @@ func startProcess(name string, cmd *exec.Cmd, logFile string, detached bool) (*p
 	return p, nil
 }
 
-// Pid is the process (and process group) id.
 // stopOnce stops *p and forgets it, so a server's Stop is safe to call
 // again (and on a server that never started).
 func stopOnce(p **process, grace time.Duration) error {
@@ -88,6 +87,7 @@ func stopOnce(p **process, grace time.Duration) error {
 	return err
 }
 
+// Pid is the process (and process group) id.
 func (p *process) Pid() int { return p.cmd.Process.Pid }
 
 // exitErr reports whether the process has exited, and how.
@@ -298,6 +298,76 @@ func waitReady(ctx context.Context, p *process, url string, timeout time.Duratio
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// launchSpec is one server start: the command, where its output goes, and
+// the URLs that must answer 200 OK, in order, before the server counts as ready.
+type launchSpec struct {
+	server    string
+	cmd       *exec.Cmd
+	logFile   string
+	detach    bool
+	startHint string // what to do when the process cannot be started
+	ready     []readyCheck
+	timeout   time.Duration // for each readiness URL
+}
+
+// readyCheck is a URL that must answer 200 OK, and what to do when it does not.
+type readyCheck struct{ url, hint string }
+
+// launch starts s.cmd and waits for every readiness URL. When start-up
+// fails it stops the process again and returns an error with the log's tail.
+func launch(ctx context.Context, s launchSpec) (*process, error) {
+	proc, err := startProcess(s.server, s.cmd, s.logFile, s.detach)
+	if err != nil {
+		return nil, startError(s.server, s.logFile, s.startHint, err)
+	}
+	for _, r := range s.ready {
+		if err := waitReady(ctx, proc, r.url, s.timeout); err != nil {
+			_ = proc.stop(5 * time.Second) // best effort: the start-up error below is the one to report
+			return nil, startError(s.server, s.logFile, r.hint, err)
+		}
+	}
+	return proc, nil
+}
+
+// choosePorts fills each port left 0 with a distinct free port and checks
+// that each port given is free. labels name the ports in errors, in order.
+func choosePorts(ctx context.Context, labels []string, ports ...*int) error {
+	free, err := freePorts(ctx, 2*len(ports))
+	if err != nil {
+		return fmt.Errorf("%s: pick free ports: %w", labels[0], err)
+	}
+	taken := map[int]bool{}
+	for i, p := range ports {
+		if *p != 0 {
+			if err := checkPortFree(ctx, labels[i], *p); err != nil {
+				return err
+			}
+			taken[*p] = true
+		}
+	}
+	for _, p := range ports {
+		for *p == 0 {
+			if len(free) == 0 {
+				return fmt.Errorf("%s: no free port left", labels[0])
+			}
+			if !taken[free[0]] {
+				*p = free[0]
+				taken[*p] = true
+			}
+			free = free[1:]
+		}
+	}
+	return nil
+}
+
+// logDirOrDefault is dir, or the cache's log directory when dir is "".
+func logDirOrDefault(dir string) string {
+	if dir == "" {
+		return filepath.Join(CacheDir(), "logs")
+	}
+	return dir
 }
 
 // durationFromEnv reads a duration (Go syntax or whole seconds) from env.
