@@ -74,6 +74,8 @@ output "discovery" {
     registration_endpoint  = data.mcp_oauth_discovery.this.registration_endpoint
     resource               = data.mcp_oauth_discovery.this.resource_metadata.resource
     scope                  = data.mcp_oauth_discovery.this.scope
+    challenge_scope        = data.mcp_oauth_discovery.this.resource_metadata.challenge_scope
+    metadata_url           = data.mcp_oauth_discovery.this.resource_metadata.metadata_url
     issuer                 = local.as.metadata_issuer
     iss_supported          = local.as.authorization_response_iss_parameter_supported
     auth_methods           = local.as.token_endpoint_auth_methods_supported
@@ -102,6 +104,8 @@ type discovery struct {
 	RegistrationEndpoint  *string  `json:"registration_endpoint"`
 	Resource              string   `json:"resource"`
 	Scope                 *string  `json:"scope"`
+	ChallengeScope        *string  `json:"challenge_scope"`
+	MetadataURL           string   `json:"metadata_url"`
 	Issuer                string   `json:"issuer"`
 	IssSupported          *bool    `json:"iss_supported"`
 	AuthMethods           []string `json:"auth_methods"`
@@ -174,8 +178,8 @@ func (p *provider) apply(ctx context.Context) (*discovery, *client, error) {
 		return nil, nil, fmt.Errorf("parse %s output -json: %w", filepath.Base(p.cli), err)
 	}
 	d := outputs.Discovery.Value
-	logf("provider: authorization server %s, authorization endpoint %s, token endpoint %s, resource %q, scope %s",
-		d.AuthorizationServer, d.AuthorizationEndpoint, d.TokenEndpoint, d.Resource, strOrNull(d.Scope))
+	logf("provider: resource metadata %s, challenge scope %s, authorization server %s, authorization endpoint %s, token endpoint %s, resource %q, scope %s",
+		d.MetadataURL, strOrNull(d.ChallengeScope), d.AuthorizationServer, d.AuthorizationEndpoint, d.TokenEndpoint, d.Resource, strOrNull(d.Scope))
 	if c := outputs.Client.Value; c != nil {
 		logf("provider: registered client_id %s, token_endpoint_auth_method %s", c.ClientID, strOrNull(c.TokenEndpointAuthMethod))
 	}
