@@ -94,10 +94,11 @@ func CheckClientIDURL(raw string) []CIMDProblem {
 	if u.Fragment != "" || strings.Contains(raw, "#") {
 		add("client_id must not contain a fragment", "remove the #... part", false)
 	}
-	switch p := u.EscapedPath(); {
-	case p == "":
+	p := u.EscapedPath()
+	switch p {
+	case "":
 		add("client_id must contain a path", fmt.Sprintf("%q has no path; serve the document at a path such as /client.json", raw), false)
-	case p == "/":
+	case "/":
 		add("client_id should not be the root path", "a document at / conflicts with the site's own content; use a path such as /client.json", true)
 	default:
 		for _, seg := range strings.Split(p, "/") {
