@@ -50,6 +50,9 @@ type Env struct {
 	Hydra        *Hydra
 	OIDCProvider *OIDCProvider
 	MCPServer    *MCPServer
+	// DocumentHost serves Client ID Metadata Documents over https with a
+	// certificate from a test CA that Keycloak and node-oidc-provider trust.
+	DocumentHost *DocumentHost
 	// LogDir holds every server's log.
 	LogDir string
 }
@@ -79,6 +82,9 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 		return nil, err
 	}
 	resource := fmt.Sprintf("http://127.0.0.1:%d/mcp", mcpPort)
+	if e.DocumentHost, err = startDocumentHost(ctx, logDir); err != nil {
+		return nil, err
+	}
 
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -91,7 +97,12 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		k, err := StartKeycloak(ctx, KeycloakOptions{LogDir: logDir, Audience: resource})
+		k, err := StartKeycloak(ctx, KeycloakOptions{LogDir: logDir, Audience: resource, TruststorePaths: []string{e.DocumentHost.CA.CertFile}})
+		if err == nil {
+			if err = k.EnableCIMD(ctx, CIMDHosts); err != nil {
+				_ = k.Stop()
+			}
+		}
 		if err != nil {
 			record(err)
 			return
@@ -113,7 +124,7 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 	}()
 	go func() {
 		defer wg.Done()
-		o, err := StartOIDCProvider(ctx, OIDCProviderOptions{LogDir: logDir})
+		o, err := StartOIDCProvider(ctx, OIDCProviderOptions{LogDir: logDir, ExtraCAFile: e.DocumentHost.CA.CertFile})
 		if err != nil {
 			record(err)
 			return
@@ -141,13 +152,30 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 	return e, nil
 }
 
+// CIMDHosts are the hosts Keycloak accepts Client ID Metadata Documents and
+// their redirect URIs from: the DocumentHost and loopback callbacks.
+var CIMDHosts = []string{"localhost", "127.0.0.1"}
+
+// startDocumentHost makes a test CA in logDir and starts the document host.
+func startDocumentHost(ctx context.Context, logDir string) (*DocumentHost, error) {
+	ca, err := NewTestCA(logDir)
+	if err != nil {
+		return nil, fmt.Errorf("test CA: %w", err)
+	}
+	h, err := StartDocumentHost(ctx, ca)
+	if err != nil {
+		return nil, fmt.Errorf("document host: %w", err)
+	}
+	return h, nil
+}
+
 // Stop stops every server that runs; safe on nil and more than once.
 func (e *Env) Stop() {
 	if e == nil {
 		return
 	}
 	var wg sync.WaitGroup
-	for _, s := range []interface{ Stop() error }{e.MCPServer, e.Keycloak, e.Hydra, e.OIDCProvider} {
+	for _, s := range []interface{ Stop() error }{e.MCPServer, e.Keycloak, e.Hydra, e.OIDCProvider, e.DocumentHost} {
 		if s == nil || isNilStopper(s) {
 			continue
 		}
@@ -172,6 +200,8 @@ func isNilStopper(s interface{ Stop() error }) bool {
 	case *OIDCProvider:
 		return v == nil
 	case *MCPServer:
+		return v == nil
+	case *DocumentHost:
 		return v == nil
 	}
 	return false

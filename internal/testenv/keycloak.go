@@ -74,6 +74,10 @@ type KeycloakOptions struct {
 	// KeepDir keeps the per-instance copy of the distribution after Stop
 	// (also $MCP_TESTENV_KEEP=1).
 	KeepDir bool
+	// TruststorePaths are PEM files of extra CAs Keycloak trusts for its own
+	// outgoing requests (--truststore-paths), such as a TestCA whose
+	// DocumentHost serves Client ID Metadata Documents.
+	TruststorePaths []string
 }
 
 // Keycloak is a running (or attached) Keycloak with realm mcp-oauth.
@@ -235,7 +239,13 @@ func StartKeycloak(ctx context.Context, opts KeycloakOptions) (*Keycloak, error)
 		"--http-management-port="+strconv.Itoa(opts.ManagementPort),
 		"--hostname="+opts.Hostname,
 		"--health-enabled=true",
+		// The experimental Client ID Metadata Document support: a build
+		// option, part of the cached augmentation (see keycloakFeatures).
+		"--features="+keycloakFeatures,
 	)
+	if len(opts.TruststorePaths) > 0 {
+		cmd.Args = append(cmd.Args, "--truststore-paths="+strings.Join(opts.TruststorePaths, ","))
+	}
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"KC_BOOTSTRAP_ADMIN_USERNAME="+KeycloakAdminUser,
@@ -360,7 +370,12 @@ func ensureKeycloakDist(ctx context.Context) (string, error) {
 
 // augmentedMarker marks a template whose lib/quarkus holds the start-dev
 // build, so later instances skip Quarkus' augmentation (about 100 s).
-const augmentedMarker = ".mcp-testenv-dev-augmented"
+// Its name carries the build options, so a template augmented with other
+// ones is augmented again once instead of at every start.
+const augmentedMarker = ".mcp-testenv-dev-augmented-features-" + keycloakFeatures
+
+// keycloakFeatures are the optional features every test Keycloak runs with.
+const keycloakFeatures = "cimd"
 
 // saveAugmentation copies an instance's lib/quarkus (built by start-dev)
 // back into the template once. Failures only cost time later, so they are
