@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -158,9 +159,12 @@ func TestClientKeyAssertionVerifies(t *testing.T) {
 	x, _ := dec(set.Keys[0]["x"])
 	y, _ := dec(set.Keys[0]["y"])
 	sig, _ := dec(parts[2])
-	pub := ecdsa.PublicKey{Curve: k.key.Curve, X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+	if err != nil {
+		t.Fatal(err)
+	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if len(sig) != 64 || !ecdsa.Verify(&pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+	if len(sig) != 64 || !ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
 		t.Fatal("the assertion does not verify with the published key")
 	}
 	claims, _ := dec(parts[1])

@@ -29,10 +29,8 @@ func NewClientKey() (*ClientKey, error) {
 // PublicJWKS is the JSON Web Key Set with the public key only.
 func (k *ClientKey) PublicJWKS() string {
 	b64 := base64.RawURLEncoding.EncodeToString
-	pub := k.key.PublicKey
-	x, y := make([]byte, 32), make([]byte, 32)
-	pub.X.FillBytes(x) //nolint:staticcheck // the coordinates are what a JWK publishes
-	pub.Y.FillBytes(y) //nolint:staticcheck
+	point, _ := k.key.PublicKey.Bytes() // 0x04 || X || Y for a valid P-256 key
+	x, y := point[1:33], point[33:65]
 	set := map[string]any{"keys": []map[string]string{{
 		"kty": "EC", "crv": "P-256", "x": b64(x), "y": b64(y), "kid": k.KeyID, "use": "sig", "alg": "ES256",
 	}}}
