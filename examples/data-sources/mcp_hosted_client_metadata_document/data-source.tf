@@ -24,14 +24,14 @@ data "mcp_hosted_client_metadata_document" "agent" {
 
 # Or record problems without failing, and assert in a check block.
 check "client_metadata_document" {
-  data "mcp_hosted_client_metadata_document" "agent" {
+  data "mcp_hosted_client_metadata_document" "in_check" {
     url              = data.mcp_client_metadata_document.agent.client_id
     expected_json    = data.mcp_client_metadata_document.agent.json
     fail_on_problems = false
   }
 
   assert {
-    condition     = data.mcp_hosted_client_metadata_document.agent.valid
-    error_message = join("\n", data.mcp_hosted_client_metadata_document.agent.problems)
+    condition     = data.mcp_hosted_client_metadata_document.in_check.valid
+    error_message = join("\n", data.mcp_hosted_client_metadata_document.in_check.problems)
   }
 }
