@@ -317,3 +317,23 @@ data "mcp_hosted_client_metadata_document" "test" {
 func wrappedPattern(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?is)` + strings.ReplaceAll(pattern, " ", `\s+`))
 }
+
+// With fail_on_problems = false the result feeds a postcondition, which
+// then stops the run with the configuration's own message.
+func TestHostedClientMetadataDocumentDataSource_postcondition(t *testing.T) {
+	h := newCIMDTLSHost(t)
+	h.serve(200, "application/json", strings.Replace(h.rendered(t), `"Agent"`, `"Old agent"`, 1))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: h.renderAndVerify(`fail_on_problems = false
+  lifecycle {
+    postcondition {
+      condition     = self.valid
+      error_message = "hosting check: ${join("; ", self.problems)}"
+    }
+  }`),
+			ExpectError: wrappedPattern(`hosting check: the hosted document differs from the rendered one.*client_name`),
+		}},
+	})
+}
