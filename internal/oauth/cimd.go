@@ -316,7 +316,11 @@ func RenderClientMetadataDocument(clientIDURL string, m ClientMetadata, maxBytes
 		return nil, fmt.Errorf("client_id is set from the document's URL; remove it from the other metadata")
 	}
 	fields[FieldClientID], _ = json.Marshal(clientIDURL)
-	body, err := CanonicalJSON(mustMarshalObject(fields))
+	obj, err := marshalObject(fields)
+	if err != nil {
+		return nil, err
+	}
+	body, err := CanonicalJSON(obj)
 	if err != nil {
 		return nil, err
 	}
@@ -326,15 +330,6 @@ func RenderClientMetadataDocument(clientIDURL string, m ClientMetadata, maxBytes
 		doc.Problems = append(doc.Problems, p)
 	}
 	return doc, nil
-}
-
-func mustMarshalObject(fields map[string]json.RawMessage) []byte {
-	b, err := marshalObject(fields)
-	if err != nil {
-		// Fields() validated every member; keep the error visible anyway.
-		return []byte(fmt.Sprintf("{%q:%q}", "error", err.Error()))
-	}
-	return b
 }
 
 func sizeProblem(size, maxBytes int) (CIMDProblem, bool) {

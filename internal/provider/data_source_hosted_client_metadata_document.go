@@ -144,6 +144,11 @@ func (d *hostedClientMetadataDocumentDataSource) Read(ctx context.Context, req d
 		return
 	}
 
+	if err != nil {
+		// Recorded rather than failed: say so once, so it is not missed.
+		resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Client ID metadata document would be refused",
+			validUTF8(err.Error()+"\n\nRecorded in `valid` and `problems` because fail_on_problems is false."))
+	}
 	state := cfg
 	state.Valid = types.BoolValue(err == nil)
 	var problems []string
