@@ -20,3 +20,10 @@ data "mcp_oauth_discovery" "secondary" {
   authorization_server = "https://login.example.com"
   issuer_match         = "allow_trailing_slash"
 }
+
+# Which registration paths the authorization server offers, and the one the
+# MCP order picks: client_id_metadata_document, dynamic_client_registration
+# or pre_registered.
+output "registration_path" {
+  value = data.mcp_oauth_discovery.this.registration_path
+}
