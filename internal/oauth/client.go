@@ -320,7 +320,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	body, readErr := io.ReadAll(io.LimitReader(httpResp.Body, c.maxBody+1))
 	resp := &response{Status: httpResp.StatusCode, Header: httpResp.Header, Body: body, URL: httpResp.Request.URL.String()}
-	ex.Status, ex.ResponseHeaders, ex.ResponseBody, ex.Duration = resp.Status, RedactHeaders(resp.Header), RedactText(RedactJSON(body), r.bearer), time.Since(start)
+	ex.Status, ex.ResponseHeaders, ex.ResponseBody, ex.Duration = resp.Status, RedactHeaders(resp.Header), maskValue(RedactJSON(body), r.bearer), time.Since(start)
 	switch {
 	case readErr != nil:
 		ex.Err = readErr

@@ -99,29 +99,62 @@ const secretTextKeys = `client_secret|registration_access_token|initial_access_t
 	`client_assertion|software_statement|password|token|secret|clientSecret|registrationAccessToken|` +
 	`initialAccessToken|accessToken|refreshToken|idToken`
 
-var (
-	// "key" : "value", the value possibly cut short (no closing quote).
-	quotedSecretPair = regexp.MustCompile(`(?i)("(?:` + secretTextKeys + `)"\s*:\s*")(?:[^"\\]|\\.)*(?:"|\\?$)`)
-	// key=value, key: value, "key": value, 'key'='value' with an unquoted
-	// or single-quoted value (forms, query strings, broken JSON, logs).
-	loosePair = regexp.MustCompile(`(?i)\b(` + secretTextKeys + `)(["']?\s*[:=]\s*'?)([^\s"'&,;<>{}\[\]]+)`)
-)
+// secretPair finds a credential-named key followed by ':' or '=' and its
+// value: a double-quoted string (possibly cut short, with no closing quote),
+// a single-quoted one, or a bare word. It works on any text, so JSON cut
+// short, forms, query strings, HTML and logs alike.
+var secretPair = regexp.MustCompile(`(?i)(` + secretTextKeys + `)(["']?\s*[:=]\s*)` +
+	`("(?:[^"\\]|\\.)*(?:"|\\?$)|'[^']*(?:'|$)|[^\s"'&,;<>{}\[\]]+)`)
+
+// withheld replaces a whole text when a credential could not be cut out of it.
+const withheld = "(text withheld: it holds a credential)"
 
 // RedactText removes credentials from text of any shape (JSON, JSON cut
-// short, HTML, a form, plain text): every known secret value (raw and
-// JSON-escaped, and a prefix of one that ends the text) and the value of
-// every field named like a credential. Use it for anything a server sent
+// short, HTML, a form, plain text): the value of every field named like a
+// credential, and every known secret value (raw and JSON-escaped, and a
+// start of one that ends a cut-short text). If a known secret still shows
+// after that, the whole text is withheld. Use it for anything a server sent
 // before it reaches a message or a log.
 func RedactText(s string, secrets ...string) string {
 	if s == "" {
 		return s
 	}
-	s = quotedSecretPair.ReplaceAllString(s, "${1}"+Redacted+`"`)
-	s = loosePair.ReplaceAllString(s, "${1}${2}"+Redacted)
+	s = redactPairs(s)
 	for _, secret := range secrets {
 		s = maskValue(s, secret)
 	}
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(s, secret) {
+			return withheld
+		}
+	}
 	return s
+}
+
+func redactPairs(s string) string {
+	matches := secretPair.FindAllStringSubmatchIndex(s, -1)
+	if matches == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range matches {
+		value := s[m[6]:m[7]]
+		b.WriteString(s[last:m[6]])
+		switch {
+		case value == `"`+Redacted+`"` || value == "'"+Redacted+"'":
+			b.WriteString(value)
+		case strings.HasPrefix(value, `"`):
+			b.WriteString(`"` + Redacted + `"`)
+		case strings.HasPrefix(value, "'"):
+			b.WriteString("'" + Redacted + "'")
+		default:
+			b.WriteString(Redacted)
+		}
+		last = m[7]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // minSecretPrefix is the shortest tail of a cut-short text that is masked as

@@ -348,6 +348,11 @@ func redactBody(body []byte, token string) string {
 	if json.Unmarshal(body, &v) == nil {
 		return RedactText(sanitize(RedactText(RedactJSON(body), token), 2000), token)
 	}
+	// Only the start is shown: redact no more than that (a secret cut in
+	// two at the end is caught by RedactText's tail rule).
+	if len(body) > 8192 {
+		body = body[:8192]
+	}
 	return RedactText(sanitize(RedactText(string(body), token), 500), token)
 }
 
