@@ -57,7 +57,7 @@ func TestRedactTextShapes(t *testing.T) {
 	for _, body := range []string{
 		// The issue's reproduction: a registration answer cut short.
 		`{"client_id":"abc","client_secret":"S3CR3T","registration_access_token":"R4T-value","registration_client_uri":"http://127.0.0.1:1/reg/abc","redirect_uris":["x"`,
-		`{"client_id":"abc","client_secret":"S3CR`,                 // cut inside a secret
+		`{"client_id":"abc","client_secret":"S3CR`,                // cut inside a secret
 		`{"client_id":"abc","registration_access_token":"R4T-val`, // cut inside a key-named value
 		`<html><body>client_secret=S3CR3T&registration_access_token=R4T-value</body></html>`,
 		`{"clientSecret": "S3CR3T", "registrationAccessToken":'R4T-value'}`,
