@@ -33,6 +33,12 @@ type fakeAS struct {
 	// dropPutReply applies a PUT (rotating the token) and then closes the
 	// connection without answering, as when the answer is lost on the way.
 	dropPutReply bool
+	// dropPostReply registers the client and then closes the connection
+	// without answering: a lost registration answer.
+	dropPostReply bool
+	// dropGetReply rotates the token on a read (RFC 7592 allows it) and
+	// closes the connection without answering: a lost read answer.
+	dropGetReply bool
 	// acceptStale accepts any registration access token the fake issued, as
 	// after an administrator gave the client a token the state holds.
 	acceptStale bool
@@ -174,6 +180,10 @@ func (f *fakeAS) register(w http.ResponseWriter, r *http.Request) {
 	}
 	f.clients[id] = c
 	f.registrations++
+	if f.dropPostReply {
+		hijackClose(w)
+		return
+	}
 	writeJSON(w, http.StatusCreated, f.answer(id, c, true, true))
 }
 
@@ -198,6 +208,11 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodGet:
+		if f.dropGetReply {
+			c.rat = f.token("rat-") // rotated by the read; the answer carrying it is lost
+			hijackClose(w)
+			return
+		}
 		writeJSON(w, 200, f.answer(id, c, true, true))
 	case http.MethodPut:
 		var md map[string]any
@@ -239,6 +254,12 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+func hijackClose(w http.ResponseWriter) {
+	if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		_ = conn.Close()
 	}
 }
 
