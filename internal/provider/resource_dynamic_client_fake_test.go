@@ -36,6 +36,9 @@ type fakeAS struct {
 	// dropPostReply registers the client and then closes the connection
 	// without answering: a lost registration answer.
 	dropPostReply bool
+	// truncateReply cuts every success answer short, in the middle of the
+	// registration access token (the secrets are in what is sent).
+	truncateReply bool
 	// dropGetReply rotates the token on a read (RFC 7592 allows it) and
 	// closes the connection without answering: a lost read answer.
 	dropGetReply bool
@@ -184,6 +187,14 @@ func (f *fakeAS) register(w http.ResponseWriter, r *http.Request) {
 		hijackClose(w)
 		return
 	}
+	if f.truncateReply {
+		body, _ := json.Marshal(f.answer(id, c, true, true))
+		cut := strings.Index(string(body), c.rat) + len(c.rat)/2
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(body[:cut])
+		return
+	}
 	writeJSON(w, http.StatusCreated, f.answer(id, c, true, true))
 }
 
@@ -200,7 +211,8 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	c, ok := f.clients[id]
-	if !ok || (bearer(r) != c.rat && !(f.acceptStale && slices.Contains(f.issued, bearer(r)))) {
+	stale := f.acceptStale && slices.Contains(f.issued, bearer(r))
+	if !ok || (bearer(r) != c.rat && !stale) {
 		// A deleted client's token is dead: 401, as real servers answer.
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The access token is invalid"`)
 		oauthErr(w, 401, "invalid_token", "The requested OAuth 2.0 client does not exist or you provided incorrect credentials.")

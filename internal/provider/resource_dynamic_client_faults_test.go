@@ -2,7 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -70,8 +72,8 @@ func TestAccDynamicClient_lostReadAnswerKeepsClient(t *testing.T) {
 			RefreshState: true,
 		},
 		resource.TestStep{
-			PreConfig:          func() { fake.dropGetReply = false },
-			RefreshState:       true,
+			PreConfig:    func() { fake.dropGetReply = false },
+			RefreshState: true,
 			Check: func(s *terraform.State) error {
 				if _, ok := s.RootModule().Resources[dcName]; !ok {
 					return fmt.Errorf("the client was removed from state after a lost read answer and a 401")
@@ -91,5 +93,39 @@ func TestAccDynamicClient_lostReadAnswerKeepsClient(t *testing.T) {
 	))
 	if n := fake.count(); n != 0 {
 		t.Errorf("want the client deleted at the end, got %d", n)
+	}
+}
+
+// A registration answer cut short (the issue's reproduction): the error
+// describes it and neither it nor the trace log holds a secret.
+func TestAccDynamicClient_truncatedAnswerLeaksNoSecret(t *testing.T) {
+	fake := newFakeAS(t)
+	fake.truncateReply = true
+	logPath := t.TempDir() + "/tf.log"
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_LOG_PATH", logPath)
+	var diagText string
+	resource.UnitTest(t, dcTestCase(t, resource.TestStep{
+		Config:      fakeConfig(fake).HCL(),
+		ExpectError: regexp.MustCompile(`(?s)Unusable answer from the registration server.*fields\s+read:\s+client_id`),
+	}))
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diagText = string(raw)
+	if !strings.Contains(diagText, "Unusable answer from the registration server") {
+		t.Fatal("the diagnostic is not in the trace log: the search below would prove nothing")
+	}
+	// The IAT is left out: the test harness itself logs the configuration,
+	// which holds it literally here.
+	secrets := fake.secrets()
+	if len(secrets) < 2 {
+		t.Fatalf("the fake issued no secrets: %v", secrets)
+	}
+	for _, s := range secrets {
+		if len(s) >= 8 && strings.Contains(diagText, s[:8+len(s[8:])/2]) {
+			t.Errorf("a secret (or its first half) is in the trace log: %s...", s[:4])
+		}
 	}
 }
