@@ -59,15 +59,16 @@ type mcpProvider struct {
 
 // providerModel is the provider block.
 type providerModel struct {
-	RequestTimeout          types.String `tfsdk:"request_timeout"`
-	Retries                 types.Int64  `tfsdk:"retries"`
-	CACertPEM               types.String `tfsdk:"ca_cert_pem"`
-	InsecureSkipTLSVerify   types.Bool   `tfsdk:"insecure_skip_tls_verify"`
-	AllowInsecureHTTP       types.Bool   `tfsdk:"allow_insecure_http"`
-	Headers                 types.Map    `tfsdk:"headers"`
-	HeadersHosts            types.List   `tfsdk:"headers_hosts"`
-	InitialAccessToken      types.String `tfsdk:"initial_access_token"`
-	RegistrationAccessToken types.String `tfsdk:"registration_access_token"`
+	RequestTimeout          types.String        `tfsdk:"request_timeout"`
+	Retries                 types.Int64         `tfsdk:"retries"`
+	CACertPEM               types.String        `tfsdk:"ca_cert_pem"`
+	InsecureSkipTLSVerify   types.Bool          `tfsdk:"insecure_skip_tls_verify"`
+	AllowInsecureHTTP       types.Bool          `tfsdk:"allow_insecure_http"`
+	Headers                 types.Map           `tfsdk:"headers"`
+	HeadersHosts            types.List          `tfsdk:"headers_hosts"`
+	InitialAccessToken      types.String        `tfsdk:"initial_access_token"`
+	RegistrationAccessToken types.String        `tfsdk:"registration_access_token"`
+	Keycloak                *keycloakBlockModel `tfsdk:"keycloak"`
 }
 
 // providerData is handed to every data source and resource in Configure.
@@ -82,6 +83,8 @@ type providerData struct {
 	RegistrationAccessToken string
 	// HeaderValues are the extra headers' values, masked in logs like secrets.
 	HeaderValues []string
+	// Keycloak is the admin access of the keycloak block; nil when not configured.
+	Keycloak *keycloakAccess
 	// UnknownSettings names provider arguments not known until apply. The
 	// client was built without them, so nothing may be fetched at plan time.
 	UnknownSettings []string
@@ -161,6 +164,9 @@ func (p *mcpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional:  true,
 				Sensitive: true,
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"keycloak": keycloakBlockSchema(),
 		},
 	}
 }
@@ -249,7 +255,17 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid TLS settings", err.Error())
 		return
 	}
+	var kc *keycloakAccess
+	var kcErr *configError
+	if len(keycloakUnknown(cfg.Keycloak)) == 0 { // else left nil: users report the unknown settings
+		kc, kcErr = keycloakFromConfig(cfg.Keycloak, client)
+	}
+	if kcErr != nil {
+		resp.Diagnostics.AddAttributeError(kcErr.path, kcErr.summary, kcErr.detail)
+		return
+	}
 	data := &providerData{
+		Keycloak:                kc,
 		Client:                  client,
 		AllowInsecureHTTP:       opts.AllowInsecureHTTP,
 		InitialAccessToken:      stringOrEnv(cfg.InitialAccessToken, EnvInitialAccessToken),
@@ -279,7 +295,9 @@ func (p *mcpProvider) DataSources(_ context.Context) []func() datasource.DataSou
 }
 
 func (p *mcpProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return nil
+	return []func() ephemeral.EphemeralResource{
+		NewKeycloakInitialAccessTokenEphemeral,
+	}
 }
 
 func (p *mcpProvider) Functions(_ context.Context) []func() function.Function {
@@ -354,6 +372,7 @@ func unknownSettings(cfg providerModel) []string {
 			names = append(names, name)
 		}
 	}
+	names = append(names, keycloakUnknown(cfg.Keycloak)...)
 	sort.Strings(names)
 	return names
 }
