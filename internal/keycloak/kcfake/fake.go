@@ -29,7 +29,7 @@ type Account struct {
 
 // IAT is a minted Initial Access Token as the fake keeps it.
 type IAT struct {
-	ID, Token, Realm string
+	ID, Token, Realm  string
 	Expiration, Count int
 }
 
