@@ -297,6 +297,7 @@ func (p *mcpProvider) DataSources(_ context.Context) []func() datasource.DataSou
 func (p *mcpProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewKeycloakInitialAccessTokenEphemeral,
+		NewAccessTokenEphemeral,
 	}
 }
 
