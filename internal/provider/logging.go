@@ -39,7 +39,7 @@ func (d *providerData) secrets() []string {
 	if d == nil {
 		return nil
 	}
-	out := append([]string{d.InitialAccessToken, d.RegistrationAccessToken}, d.HeaderValues...)
+	out := append([]string{d.InitialAccessToken, d.RegistrationAccessToken, d.AccessToken}, d.HeaderValues...)
 	return append(out, keycloakSecrets(d.Keycloak)...)
 }
 

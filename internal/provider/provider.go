@@ -38,6 +38,7 @@ const (
 	EnvHeadersHosts            = "MCP_HEADERS_HOSTS"
 	EnvInitialAccessToken      = "MCP_INITIAL_ACCESS_TOKEN"
 	EnvRegistrationAccessToken = "MCP_REGISTRATION_ACCESS_TOKEN"
+	EnvAccessToken             = "MCP_ACCESS_TOKEN"
 )
 
 const defaultRetries = 2
@@ -68,6 +69,7 @@ type providerModel struct {
 	HeadersHosts            types.List          `tfsdk:"headers_hosts"`
 	InitialAccessToken      types.String        `tfsdk:"initial_access_token"`
 	RegistrationAccessToken types.String        `tfsdk:"registration_access_token"`
+	AccessToken             types.String        `tfsdk:"access_token"`
 	Keycloak                *keycloakBlockModel `tfsdk:"keycloak"`
 }
 
@@ -83,6 +85,10 @@ type providerData struct {
 	RegistrationAccessToken string
 	// HeaderValues are the extra headers' values, masked in logs like secrets.
 	HeaderValues []string
+	// AccessToken is the Bearer token data.mcp_server_probe sends.
+	AccessToken string
+	// Version is the provider's version, for the MCP probe's clientInfo.
+	Version string
 	// Keycloak is the admin access of the keycloak block; nil when not configured.
 	Keycloak *keycloakAccess
 	// UnknownSettings names provider arguments not known until apply. The
@@ -161,6 +167,13 @@ func (p *mcpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Registration access token (RFC 7592) used when importing an `mcp_dynamic_client` by its " +
 					"registration client URI, so no secret sits in the import id. Environment variable: `" +
 					EnvRegistrationAccessToken + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"access_token": schema.StringAttribute{
+				MarkdownDescription: "Access token that the `mcp_server_probe` data source sends to MCP servers, typically " +
+					"`ephemeral.mcp_access_token.x.access_token` in a provider block with an alias. Not stored anywhere. " +
+					"Environment variable: `" + EnvAccessToken + "`.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -266,6 +279,8 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	data := &providerData{
 		Keycloak:                kc,
+		AccessToken:             stringOrEnv(cfg.AccessToken, EnvAccessToken),
+		Version:                 p.version,
 		Client:                  client,
 		AllowInsecureHTTP:       opts.AllowInsecureHTTP,
 		InitialAccessToken:      stringOrEnv(cfg.InitialAccessToken, EnvInitialAccessToken),
@@ -291,6 +306,7 @@ func (p *mcpProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewProtectedResourceMetadataDataSource,
 		NewAuthorizationServerMetadataDataSource,
 		NewOAuthDiscoveryDataSource,
+		NewServerProbeDataSource,
 	}
 }
 
@@ -298,6 +314,7 @@ func (p *mcpProvider) EphemeralResources(_ context.Context) []func() ephemeral.E
 	return []func() ephemeral.EphemeralResource{
 		NewKeycloakInitialAccessTokenEphemeral,
 		NewAccessTokenEphemeral,
+		NewServerProbeEphemeral,
 	}
 }
 
@@ -368,6 +385,7 @@ func unknownSettings(cfg providerModel) []string {
 		"headers_hosts":             cfg.HeadersHosts,
 		"initial_access_token":      cfg.InitialAccessToken,
 		"registration_access_token": cfg.RegistrationAccessToken,
+		"access_token":              cfg.AccessToken,
 	} {
 		if v.IsUnknown() {
 			names = append(names, name)
