@@ -319,7 +319,12 @@ func (p *mcpProvider) EphemeralResources(_ context.Context) []func() ephemeral.E
 }
 
 func (p *mcpProvider) Functions(_ context.Context) []func() function.Function {
-	return nil
+	return []func() function.Function{
+		NewResourceMetadataURLsFunction,
+		NewAuthorizationServerMetadataURLsFunction,
+		NewParseWWWAuthenticateFunction,
+		NewClientScopeFunction,
+	}
 }
 
 func userAgent(providerVersion, terraformVersion string) string {
