@@ -63,7 +63,7 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 		Attributes: map[string]schema.Attribute{
 			"issuer": schema.StringAttribute{
 				MarkdownDescription: "The authorization server the client was registered with, for example " +
-					"`data.mcp_oauth_discovery.x.issuer`. Its metadata is fetched to find and check the token endpoint.",
+					"`data.mcp_oauth_discovery.x.authorization_server`. Its metadata is fetched to find and check the token endpoint.",
 				Required: true,
 			},
 			"token_endpoint": schema.StringAttribute{

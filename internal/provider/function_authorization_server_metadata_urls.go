@@ -70,7 +70,7 @@ func (authorizationServerMetadataURLsFunction) Run(ctx context.Context, req func
 func checkAbsoluteURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a valid URL: %v", raw, err)
+		return fmt.Errorf("%q is not a valid URL: %w", raw, err)
 	}
 	if s := strings.ToLower(u.Scheme); (s != "http" && s != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute http or https URL", raw)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -158,8 +159,8 @@ func keycloakSecrets(k *keycloakAccess) []string {
 // keycloakErrorText turns an admin API failure into a diagnostic that says
 // what the account lacks or what to fix.
 func keycloakErrorText(err error, realm string) (string, string) {
-	ke, ok := err.(*keycloak.Error)
-	if !ok {
+	var ke *keycloak.Error
+	if !errors.As(err, &ke) {
 		return "Keycloak admin request failed", err.Error()
 	}
 	said := ke.ServerSaid()
