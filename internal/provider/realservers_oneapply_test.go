@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -29,17 +30,23 @@ import (
 func oneApplyConfig(env *testenv.Env, name string) string {
 	kc := env.Keycloak
 	return fmt.Sprintf(`
+variable "admin_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
 provider "mcp" {
   keycloak {
     url      = %[1]q
     realm    = %[2]q
     username = %[3]q
-    password = %[4]q
+    password = var.admin_password
   }
 }
 
 data "mcp_oauth_discovery" "server" {
-  server_url = %[5]q
+  server_url = %[4]q
 }
 
 ephemeral "mcp_keycloak_initial_access_token" "iat" {
@@ -50,7 +57,7 @@ ephemeral "mcp_keycloak_initial_access_token" "iat" {
 resource "mcp_dynamic_client" "test" {
   registration_endpoint      = data.mcp_oauth_discovery.server.registration_endpoint
   initial_access_token_wo    = ephemeral.mcp_keycloak_initial_access_token.iat.token
-  client_name                = %[6]q
+  client_name                = %[5]q
   redirect_uris              = ["http://127.0.0.1:8888/callback"]
   grant_types                = ["client_credentials"]
   scope                      = data.mcp_oauth_discovery.server.scope
@@ -63,11 +70,11 @@ ephemeral "mcp_access_token" "test" {
   client_secret              = mcp_dynamic_client.test.client_secret
   token_endpoint_auth_method = "client_secret_post"
   scope                      = data.mcp_oauth_discovery.server.scope
-  resource                   = %[5]q
+  resource                   = %[4]q
 }
 
 ephemeral "mcp_server_probe" "test" {
-  server_url     = %[5]q
+  server_url     = %[4]q
   access_token   = ephemeral.mcp_access_token.test.access_token
   required_tools = ["whoami", "echo"]
   call_tool      = "whoami"
@@ -80,7 +87,7 @@ provider "mcp" {
 
 data "mcp_server_probe" "test" {
   provider   = mcp.as_client
-  server_url = %[5]q
+  server_url = %[4]q
   call_tool  = "whoami"
   depends_on = [mcp_dynamic_client.test]
 }
@@ -91,7 +98,7 @@ output "whoami_client" {
 output "registered_client" {
   value = mcp_dynamic_client.test.client_id
 }
-`, kc.BaseURL, kc.Realm, kc.AdminUser, kc.AdminPassword, env.MCPServer.URL, name)
+`, kc.BaseURL, kc.Realm, kc.AdminUser, env.MCPServer.URL, name)
 }
 
 // forbiddenJWTs finds JWTs in text whose typ is an access token ("Bearer")
@@ -158,7 +165,8 @@ func TestAccReal_oneApplyFromNothingToToolCall(t *testing.T) {
 		TerraformVersionChecks:   skipBelowWriteOnly,
 		Steps: []resource.TestStep{
 			{
-				Config: oneApplyConfig(env, name),
+				Config:          oneApplyConfig(env, name),
+				ConfigVariables: config.Variables{"admin_password": config.StringVariable(password)},
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{noSecretsInPlan{password}},
 				},
@@ -181,8 +189,9 @@ func TestAccReal_oneApplyFromNothingToToolCall(t *testing.T) {
 			{
 				// Every ephemeral resource is opened again and the probe read at
 				// plan time; the plan is empty.
-				Config:   oneApplyConfig(env, name),
-				PlanOnly: true,
+				Config:          oneApplyConfig(env, name),
+				ConfigVariables: config.Variables{"admin_password": config.StringVariable(password)},
+				PlanOnly:        true,
 			},
 		},
 	})
@@ -301,12 +310,18 @@ ephemeral "mcp_server_probe" "test" {
 				ExpectError: regexp.MustCompile(`The MCP server refused the`),
 			},
 			{
+				// The MCP server wants both mcp:read and mcp:write: 403 insufficient_scope.
 				Config: client + token(`scope = "mcp:read"
+  resource = "`+env.MCPServer.URL+`"`) + probe("") + probeEcho,
+				ExpectError: regexp.MustCompile(`(?s)The MCP server refused the request.*insufficient_scope`),
+			},
+			{
+				Config: client + token(`scope = "mcp:read mcp:write"
   resource = "`+env.MCPServer.URL+`"`) + probe(`required_tools = ["whoami", "deploy_everything"]`) + probeEcho,
 				ExpectError: regexp.MustCompile(`(?s)Required MCP tool missing.*deploy_everything`),
 			},
 			{
-				Config: client + token(`scope = "mcp:read"
+				Config: client + token(`scope = "mcp:read mcp:write"
   resource = "`+env.MCPServer.URL+`"`) + probe(`call_tool = "whoami"`) + probeEcho,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("tool_output"), knownvalue.StringRegexp(regexp.MustCompile(`mcp:read`))),
@@ -347,6 +362,12 @@ func TestAccReal_dynamicClientIdentity(t *testing.T) {
 				ResourceName:    dcName,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				// An import cannot know registration_endpoint (a local argument),
+				// so the plan fills it in with an update that sends nothing.
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(dcName, plancheck.ResourceActionUpdate)},
+				},
 			},
 		},
 	})
