@@ -82,7 +82,7 @@ ephemeral "mcp_access_token" "demo" {
   client_id                  = mcp_dynamic_client.demo.client_id
   client_secret              = mcp_dynamic_client.demo.client_secret
   token_endpoint_auth_method = "client_secret_post"
-  scope                      = provider::mcp::client_scope(null, data.mcp_protected_resource_metadata.server.scopes_supported)
+  scope                      = provider::mcp::client_scope("", data.mcp_protected_resource_metadata.server.scopes_supported)
   resource                   = var.mcp_server_url
 }
 

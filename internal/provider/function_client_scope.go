@@ -26,12 +26,13 @@ func (clientScopeFunction) Definition(_ context.Context, _ function.DefinitionRe
 		MarkdownDescription: "Applies the MCP authorization spec's scope selection (2025-11-25): the `scope` of the " +
 			"Bearer challenge in the server's `WWW-Authenticate` header when it has one, else every scope of the protected " +
 			"resource metadata's `scopes_supported`, space-separated; an empty string when neither says anything (then " +
-			"leave the scope out of the request). Pass null for what you do not have.",
+			"leave the scope out of the request). Pass `\"\"` and `[]` for what you do not have (null works with Terraform; " +
+			"OpenTofu 1.12 cannot pass null to provider functions).",
 		Parameters: []function.Parameter{
 			function.StringParameter{Name: "www_authenticate", AllowNullValue: true,
-				MarkdownDescription: "The `WWW-Authenticate` header of the server's 401 or 403 answer, or null."},
+				MarkdownDescription: "The `WWW-Authenticate` header of the server's 401 or 403 answer, or `\"\"`."},
 			function.ListParameter{Name: "scopes_supported", AllowNullValue: true, ElementType: types.StringType,
-				MarkdownDescription: "`scopes_supported` of the server's protected resource metadata, or null."},
+				MarkdownDescription: "`scopes_supported` of the server's protected resource metadata, or `[]`."},
 		},
 		Return: function.StringReturn{},
 	}

@@ -133,7 +133,7 @@ output "rm" {
   value = provider::mcp::parse_www_authenticate("Bearer resource_metadata=\"https://m/prm\"").resource_metadata
 }
 output "scope" {
-  value = provider::mcp::client_scope(null, ["mcp:read", "mcp:write"])
+  value = provider::mcp::client_scope("", ["mcp:read", "mcp:write"])
 }
 `,
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -5,5 +5,5 @@ output "scope_from_challenge" {
 
 output "scope_from_metadata" {
   # No challenge scope: every scopes_supported value, "mcp:read mcp:write"
-  value = provider::mcp::client_scope(null, ["mcp:read", "mcp:write"])
+  value = provider::mcp::client_scope("", ["mcp:read", "mcp:write"])
 }
