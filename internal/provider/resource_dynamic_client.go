@@ -173,7 +173,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	defer fillMissingIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	defer fillMissingIdentity(ctx, &resp.State, &prior, resp.Identity, &resp.Diagnostics)
 	ctx = r.maskCtx(ctx, modelSecrets(&prior)...)
 	importing := prior.ClientID.IsNull()
 	uri, token := prior.RegistrationClientURI.ValueString(), prior.RegistrationAccessToken.ValueString()
@@ -280,7 +280,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	defer fillMissingIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	defer fillMissingIdentity(ctx, &resp.State, &prior, resp.Identity, &resp.Diagnostics)
 	ctx = r.maskCtx(ctx, modelSecrets(&prior, &plan)...)
 	plan.InitialAccessTokenWO = types.StringNull()
 

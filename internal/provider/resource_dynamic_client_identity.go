@@ -71,19 +71,25 @@ func importIDFromIdentity(ctx context.Context, req resource.ImportStateRequest, 
 	return id.RegistrationClientURI.ValueString()
 }
 
-// fillMissingIdentity gives a resource that has state but no identity yet
-// (state written by a provider version without identity, or a read that kept
-// the prior state) its identity from that state.
-func fillMissingIdentity(ctx context.Context, st *tfsdk.State, out *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
-	if out == nil || !out.Raw.IsFullyNull() || st == nil || st.Raw.IsNull() || diags.HasError() {
+// fillMissingIdentity gives a resource that has no identity yet (state
+// written by a provider version without identity, a read that kept the prior
+// state, or a CLI before 1.12 that keeps no identity) its identity from the
+// new state, or from prior when the read removed the resource: the framework
+// wants an identity after every successful read, even a removal.
+func fillMissingIdentity(ctx context.Context, st *tfsdk.State, prior *dynamicClientModel, out *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	if out == nil || !out.Raw.IsFullyNull() || diags.HasError() {
 		return
 	}
-	var m dynamicClientModel
-	if d := st.Get(ctx, &m); d.HasError() {
+	m := prior
+	if st != nil && !st.Raw.IsNull() {
+		var current dynamicClientModel
+		if d := st.Get(ctx, &current); d.HasError() {
+			return
+		}
+		m = &current
+	}
+	if m == nil || (m.RegistrationClientURI.IsNull() && m.ClientID.IsNull()) {
 		return
 	}
-	if m.RegistrationClientURI.IsNull() && m.ClientID.IsNull() {
-		return
-	}
-	diags.Append(setClientIdentity(ctx, nil, out, &m)...)
+	diags.Append(setClientIdentity(ctx, nil, out, m)...)
 }
