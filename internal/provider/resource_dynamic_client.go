@@ -165,6 +165,7 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 		state.ExtraMetadata = types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientIdentity(ctx, nil, resp.Identity, &state)...)
 	if ci.ManagementAvailable() {
 		// The server just named the client URI: a later 404 there means the
 		// client is gone, not that management is missing.
@@ -196,6 +197,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	defer fillMissingIdentity(ctx, &resp.State, &prior, resp.Identity, &resp.Diagnostics)
 	ctx = r.maskCtx(ctx, modelSecrets(&prior)...)
 	importing := prior.ClientID.IsNull()
 	uri, token := prior.RegistrationClientURI.ValueString(), prior.RegistrationAccessToken.ValueString()
@@ -229,6 +231,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 		state.OnUnauthorized = types.StringValue(onUnauthorizedRemove)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientIdentity(ctx, req.Identity, resp.Identity, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 }
@@ -319,6 +322,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	defer fillMissingIdentity(ctx, &resp.State, &prior, resp.Identity, &resp.Diagnostics)
 	ctx = r.maskCtx(ctx, modelSecrets(&prior, &plan)...)
 	plan.InitialAccessTokenWO = types.StringNull()
 
@@ -388,6 +392,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		state.ExtraMetadata = types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientIdentity(ctx, req.Identity, resp.Identity, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 	addRewriteWarnings(ctx, &resp.Diagnostics, &plan, ci.Metadata)
@@ -526,13 +531,15 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState imports by registration client URI. The registration access
-// token comes from the provider configuration, so no secret sits in the id.
+// ImportState imports by registration client URI, given as the import id or
+// as the identity's registration_client_uri. The registration access token
+// comes from the provider configuration, so no secret sits in the id.
 func (r *dynamicClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if r.notConfigured(&resp.Diagnostics) {
 		return
 	}
-	if err := oauth.ValidateURLShape(req.ID); err != nil {
+	id := importIDFromIdentity(ctx, req, &resp.Diagnostics)
+	if err := oauth.ValidateURLShape(id); err != nil {
 		resp.Diagnostics.AddError("Invalid import id",
 			"Import an mcp_dynamic_client by its registration client URI (RFC 7592), for example "+
 				"https://sso.example.com/realms/mcp/clients-registrations/openid-connect/<client_id>: "+err.Error())
@@ -544,7 +551,7 @@ func (r *dynamicClientResource) ImportState(ctx context.Context, req resource.Im
 				"access token. It is read from there so that no secret sits in the import id.")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_client_uri"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_client_uri"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_access_token"), r.data.RegistrationAccessToken)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_unauthorized"), onUnauthorizedRemove)...)
 }
