@@ -208,6 +208,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 	res := &ResourceMetadataResult{}
 	sought := "protected resource metadata"
 	var candidates []string
+	rootURL := "" // the root well-known URL, whose identifier is the origin
 	if req.MetadataURL != "" {
 		candidates = []string{req.MetadataURL}
 		sought += " at " + req.MetadataURL
@@ -232,15 +233,17 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 			return nil, err
 		}
 		candidates = appendUnique(candidates, wellKnown...)
+		rootURL = wellKnown[len(wellKnown)-1]
 	}
 
 	var doc ProtectedResourceMetadata
-	i, attempts, err := c.discoverFirst(ctx, sought, candidates, true, res.Attempts, func(_ int, body []byte) (string, *MismatchError, error) {
+	i, attempts, err := c.discoverFirst(ctx, sought, candidates, true, res.Attempts, func(i int, body []byte) (string, *MismatchError, error) {
 		d, err := DecodeResourceMetadata(body)
 		if err != nil {
 			return "", nil, err
 		}
-		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, d.Resource) {
+		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, d.Resource) &&
+			!(candidates[i] == rootURL && isOriginOf(req.ResourceURL, d.Resource)) {
 			return "", &MismatchError{Field: "resource", Expected: req.ResourceURL, Got: d.Resource, Mode: string(match),
 				RelaxedMode: resourceRelaxedMode(match, req.ResourceURL, d.Resource)}, nil
 		}
@@ -253,6 +256,24 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 	res.Attempts = attempts
 	res.Metadata, res.MetadataURL = doc, candidates[i]
 	return res, nil
+}
+
+// isOriginOf reports whether got is the origin of resource, written as
+// scheme://host[:port] with or without a trailing slash and nothing else.
+// RFC 9728 section 3.3 compares a document's resource with the identifier
+// its well-known URL was built from: for the root well-known URL
+// (https://host/.well-known/oauth-protected-resource) that identifier is the
+// origin, so a document served there may name the origin as its resource.
+// A client then sends that resource value, as published, in its RFC 8707
+// resource parameter.
+func isOriginOf(resource, got string) bool {
+	r, err1 := url.Parse(resource)
+	g, err2 := url.Parse(got)
+	if err1 != nil || err2 != nil || g.User != nil || g.RawQuery != "" || g.ForceQuery || g.Fragment != "" ||
+		strings.Contains(got, "#") || (g.Path != "" && g.Path != "/") {
+		return false
+	}
+	return g.Host != "" && originOf(r) == originOf(g)
 }
 
 // resourceRelaxedMode names the match mode that would accept got, if any.

@@ -33,6 +33,7 @@ type oauthDiscoveryModel struct {
 	AuthorizationServer         types.String `tfsdk:"authorization_server"`
 	IssuerMatch                 types.String `tfsdk:"issuer_match"`
 	Scope                       types.String `tfsdk:"scope"`
+	Resource                    types.String `tfsdk:"resource"`
 	RegistrationEndpoint        types.String `tfsdk:"registration_endpoint"`
 	AuthorizationEndpoint       types.String `tfsdk:"authorization_endpoint"`
 	TokenEndpoint               types.String `tfsdk:"token_endpoint"`
@@ -78,6 +79,11 @@ func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.Schema
 			"scope": computedString("The scope an MCP client should request: the `scope` of the server's `WWW-Authenticate` " +
 				"challenge when it sent one (the MCP specification makes it authoritative), otherwise the resource's " +
 				"`scopes_supported` joined by spaces; null when neither is available."),
+			"resource": computedString("The resource identifier an MCP client sends in the RFC 8707 `resource` parameter of " +
+				"its authorization and token requests: the `resource` the protected resource metadata names, exactly as " +
+				"published. It is `server_url` itself, except when the metadata was found at the root well-known URL " +
+				"(`/.well-known/oauth-protected-resource`) and names the server's origin (RFC 9728 section 3.3 accepts that), " +
+				"or when `resource_match` accepted another value."),
 			"registration_endpoint": computedString("The chosen authorization server's RFC 7591 registration endpoint, " +
 				"ready for `mcp_dynamic_client.registration_endpoint`; null when the server does not advertise one (it " +
 				"then does not offer dynamic client registration, or hides it from discovery)."),
@@ -140,6 +146,7 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 	state := cfg
 	state.AuthorizationServer = types.StringValue(validUTF8(res.AuthorizationServer))
 	state.Scope = discoveredScope(res.Resource)
+	state.Resource = types.StringValue(validUTF8(res.Resource.Metadata.Resource))
 	state.RegistrationEndpoint = metadataString(res.Server.Metadata.RegistrationEndpoint)
 	state.AuthorizationEndpoint = metadataString(res.Server.Metadata.AuthorizationEndpoint)
 	state.TokenEndpoint = metadataString(res.Server.Metadata.TokenEndpoint)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -35,6 +36,7 @@ output "registration_endpoint" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server"), knownvalue.StringExact(f.issuer())),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("scope"), knownvalue.StringExact("mcp:tools mcp:prompts")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource"), knownvalue.StringExact(f.resourceURL())),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("resource"),
 					knownvalue.StringExact(f.resourceURL())),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("metadata_url"),
@@ -49,6 +51,32 @@ output "registration_endpoint" {
 					knownvalue.StringExact(f.issuer()+"/clients-registrations/openid-connect")),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("token_endpoint"), knownvalue.NotNull()),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_endpoint"), knownvalue.NotNull()),
+			},
+		}},
+	})
+}
+
+// A server publishing its metadata only at the root well-known URL may name
+// its origin as resource (RFC 9728 section 3.3): discovery accepts it, and
+// resource reports the origin as published, for RFC 8707.
+func TestAccOAuthDiscoveryDataSource_rootMetadataNamesOrigin(t *testing.T) {
+	t.Parallel()
+	f := newDiscoveryFixture(t)
+	f.route("POST /mcp", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) })
+	f.route("/.well-known/oauth-protected-resource/mcp", http.NotFound)
+	f.route("/.well-known/oauth-protected-resource", fixtureJSON(fmt.Sprintf(`{"resource":%q,"authorization_servers":[%q]}`, f.srv.URL, f.issuer())))
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}`, f.resourceURL()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource"), knownvalue.StringExact(f.srv.URL)),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("metadata_url"),
+					knownvalue.StringExact(f.srv.URL+"/.well-known/oauth-protected-resource")),
 			},
 		}},
 	})
