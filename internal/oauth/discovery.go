@@ -59,6 +59,16 @@ func chooseAuthorizationServer(resource *ResourceMetadataResult, wanted string) 
 			"authorization server cannot be discovered from it; configure the issuer directly", ErrNoAuthorizationServer, ValidUTF8(resource.MetadataURL))
 	}
 	if wanted == "" {
+		if err := ValidateURLShape(listed[0]); err != nil {
+			others := ""
+			if len(listed) > 1 {
+				others = "; it also lists " + strings.Join(quoteAll(listed[1:]), ", ") + ", which can be chosen explicitly"
+			}
+			return "", fmt.Errorf("%w: the first of the authorization_servers the protected resource metadata at %s lists, %q, "+
+				"is not an issuer URL (%v): an authorization_servers entry must be an absolute https URL, such as "+
+				"https://auth.example.com; the server's operator must fix its metadata%s",
+				ErrNoAuthorizationServer, ValidUTF8(resource.MetadataURL), ValidUTF8(listed[0]), err, ValidUTF8(others))
+		}
 		return listed[0], nil
 	}
 	for _, issuer := range listed {

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -72,5 +73,29 @@ func TestDiscoverChainErrors(t *testing.T) {
 
 	if _, err := c.Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/nothing-here"}); err == nil {
 		t.Fatal("want an error when the resource has no metadata")
+	}
+}
+
+// An authorization_servers entry that is not an absolute URL is reported as
+// the resource metadata's fault, naming the field and the document's URL.
+func TestDiscoverChainRelativeAuthorizationServer(t *testing.T) {
+	for _, entry := range []string{"", "localhost:41002", "/realms/a"} {
+		t.Run(entry, func(t *testing.T) {
+			mcp, _, as2 := chainSites(t)
+			prm := mcp.URL + "/.well-known/oauth-protected-resource/mcp"
+			mcp.route("/.well-known/oauth-protected-resource/mcp", serveJSON(prmDoc(mcp.URL+"/mcp", entry, as2.URL)))
+			res, err := mcp.client(t).Discover(context.Background(), DiscoveryRequest{ResourceURL: mcp.URL + "/mcp"})
+			if !errors.Is(err, ErrNoAuthorizationServer) {
+				t.Fatalf("want ErrNoAuthorizationServer, got %v", err)
+			}
+			for _, want := range []string{"authorization_servers", prm, fmt.Sprintf("%q", entry), as2.URL} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("message lacks %q: %s", want, err)
+				}
+			}
+			if res == nil || res.Resource == nil || len(res.Resource.Attempts) == 0 {
+				t.Fatalf("the attempts must come back with the error: %+v", res)
+			}
+		})
 	}
 }

@@ -204,3 +204,23 @@ func TestAddPKCEWarning(t *testing.T) {
 		})
 	}
 }
+
+// An authorization_servers entry that is not an absolute URL is shown on
+// server_url, naming the field, the metadata URL and the URLs tried.
+func TestAccOAuthDiscoveryDataSource_relativeAuthorizationServer(t *testing.T) {
+	t.Parallel()
+	f := newDiscoveryFixture(t)
+	f.route("/.well-known/oauth-protected-resource/mcp", fixtureJSON(fmt.Sprintf(`{"resource":%q,"authorization_servers":["localhost:41002"]}`, f.resourceURL())))
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}`, f.resourceURL()),
+			ExpectError: regexp.MustCompile(`(?s)No usable authorization server.*authorization_servers.*` +
+				regexp.QuoteMeta(f.prmURL()) + `.*"localhost:41002".*URLs tried.*1\. .*2\. `),
+		}},
+	})
+}
