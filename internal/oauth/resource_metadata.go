@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -209,17 +208,22 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 	sought := "protected resource metadata"
 	var candidates []string
 	rootURL := "" // the root well-known URL, whose identifier is the origin
+	// endpoint is the MCP endpoint after same-origin redirects of the probe;
+	// a document naming it is as good as one naming ResourceURL.
+	endpoint := req.ResourceURL
 	if req.MetadataURL != "" {
 		candidates = []string{req.MetadataURL}
 		sought += " at " + req.MetadataURL
 	} else {
 		sought += " for " + req.ResourceURL
-		challenge, attempt, err := c.probeResource(ctx, req.ResourceURL)
-		res.Attempts = append(res.Attempts, attempt)
+		probe, err := c.probeResource(ctx, req.ResourceURL)
+		res.Attempts = append(res.Attempts, probe.attempts...)
 		if err != nil {
 			return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts, Err: err}
 		}
+		challenge := probe.challenge
 		res.Challenge = challenge
+		endpoint = probe.url
 		if challenge != nil && challenge.ResourceMetadata != "" {
 			if err := ValidateURL(challenge.ResourceMetadata, c.opts.AllowInsecureHTTP); err != nil {
 				res.Attempts = append(res.Attempts, Attempt{URL: RedactURL(challenge.ResourceMetadata), Outcome: OutcomeRejected,
@@ -228,7 +232,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 				candidates = append(candidates, challenge.ResourceMetadata)
 			}
 		}
-		wellKnown, err := ResourceMetadataWellKnownURLs(req.ResourceURL)
+		wellKnown, err := ResourceMetadataWellKnownURLs(endpoint)
 		if err != nil {
 			return nil, err
 		}
@@ -243,6 +247,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 			return "", nil, err
 		}
 		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, d.Resource) &&
+			!resourceMatches(match, endpoint, d.Resource) &&
 			!(candidates[i] == rootURL && isOriginOf(req.ResourceURL, d.Resource)) {
 			return "", &MismatchError{Field: "resource", Expected: req.ResourceURL, Got: d.Resource, Mode: string(match),
 				RelaxedMode: resourceRelaxedMode(match, req.ResourceURL, d.Resource)}, nil
@@ -282,69 +287,6 @@ func resourceRelaxedMode(mode ResourceMatch, requested, got string) string {
 		return string(ResourceMatchSameOriginPrefix)
 	}
 	return ""
-}
-
-// initializeProbe is a minimal JSON-RPC initialize: a server that requires
-// authorization answers it with 401 and its challenge.
-func initializeProbe(clientName string) []byte {
-	type clientInfo struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	}
-	body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
-		"protocolVersion": MCPProtocolVersion,
-		"capabilities":    map[string]any{},
-		"clientInfo":      clientInfo{Name: clientName, Version: "discovery"},
-	}})
-	return body
-}
-
-// probeResource POSTs an unauthenticated initialize to the MCP endpoint and
-// reads its Bearer challenge from a 401 or a 403. Any HTTP answer lets
-// discovery go on to the well-known URLs; only a transport failure stops it.
-// The body is never read: a server without auth may answer with an event stream.
-func (c *Client) probeResource(ctx context.Context, resourceURL string) (*BearerChallenge, Attempt, error) {
-	resp, err := c.do(ctx, request{
-		method:      http.MethodPost,
-		url:         resourceURL,
-		body:        initializeProbe(c.opts.ClientName),
-		mcpProtocol: true,
-		accept:      "application/json, text/event-stream",
-		headersOnly: true,
-	})
-	a := Attempt{URL: resourceURL}
-	if err != nil {
-		a.Outcome, a.Detail = OutcomeFailed, "probing the MCP endpoint: "+err.Error()
-		return nil, a, err
-	}
-	a.Status = resp.Status
-	values := resp.Header.Values("WWW-Authenticate")
-	challenges, parseErr := ParseWWWAuthenticate(values)
-	bearer, ok := FindBearerChallenge(challenges)
-	malformed := ""
-	if parseErr != nil {
-		// The header is quoted in the error: keep the detail short.
-		malformed = shorten(strings.ReplaceAll(parseErr.Error(), "\n", "; "), 300)
-	}
-	switch {
-	case ok && (resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden):
-		if bearer.ResourceMetadata != "" {
-			a.Outcome, a.Detail = OutcomeFound, "Bearer challenge names resource_metadata "+bearer.ResourceMetadata
-		} else {
-			a.Outcome, a.Detail = OutcomeNotHere, "Bearer challenge without resource_metadata; trying the well-known URLs"
-		}
-		if malformed != "" {
-			a.Detail += " (the header was malformed and read best effort: " + malformed + ")"
-		}
-		return &bearer, a, nil
-	case parseErr != nil:
-		a.Outcome, a.Detail = OutcomeNotHere, "malformed WWW-Authenticate ("+malformed+"); trying the well-known URLs"
-	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
-		a.Outcome, a.Detail = OutcomeNotHere, statusText(resp.Status)+" without a Bearer challenge; trying the well-known URLs"
-	default:
-		a.Outcome, a.Detail = OutcomeNotHere, statusText(resp.Status)+" to an unauthenticated initialize (no challenge); trying the well-known URLs"
-	}
-	return nil, a, nil
 }
 
 func appendUnique(list []string, items ...string) []string {
