@@ -34,6 +34,8 @@ type probeResult struct {
 	// url is the MCP endpoint after same-origin redirects: the resource
 	// identifier the server answers at.
 	url string
+	// unauthorized is set when any probe request was answered with 401.
+	unauthorized bool
 }
 
 // mcpRequest is a JSON-RPC message for the probe. Params carry the
@@ -116,6 +118,7 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (probeRe
 		return out, err
 	}
 	a, challenge := readChallenge(out.url, resp, "an unauthenticated initialize")
+	out.unauthorized = resp.Status == http.StatusUnauthorized
 	if challenge != nil || !(resp.Status/100 == 2 || resp.Status == http.StatusBadRequest) {
 		out.attempts = append(out.attempts, a)
 		out.challenge = challenge
@@ -138,6 +141,7 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (probeRe
 			return out, err
 		}
 		a, challenge = readChallenge(out.url, resp, "notifications/initialized")
+		out.unauthorized = out.unauthorized || resp.Status == http.StatusUnauthorized
 		out.attempts = append(out.attempts, a)
 		if challenge != nil {
 			out.challenge = challenge
@@ -154,6 +158,7 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (probeRe
 		return out, err
 	}
 	a, out.challenge = readChallenge(out.url, resp, "an unauthenticated tools/list")
+	out.unauthorized = out.unauthorized || resp.Status == http.StatusUnauthorized
 	out.attempts = append(out.attempts, a)
 	return out, nil
 }

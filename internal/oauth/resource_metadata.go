@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -211,6 +212,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 	// endpoint is the MCP endpoint after same-origin redirects of the probe;
 	// a document naming it is as good as one naming ResourceURL.
 	endpoint := req.ResourceURL
+	unauthorized := false
 	if req.MetadataURL != "" {
 		candidates = []string{req.MetadataURL}
 		sought += " at " + req.MetadataURL
@@ -224,6 +226,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 		challenge := probe.challenge
 		res.Challenge = challenge
 		endpoint = probe.url
+		unauthorized = probe.unauthorized
 		if challenge != nil && challenge.ResourceMetadata != "" {
 			if err := ValidateURL(challenge.ResourceMetadata, c.opts.AllowInsecureHTTP); err != nil {
 				res.Attempts = append(res.Attempts, Attempt{URL: RedactURL(challenge.ResourceMetadata), Outcome: OutcomeRejected,
@@ -256,6 +259,10 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 		return "protected resource metadata for " + d.Resource + ignoredNote(d.IgnoredFields), nil, nil
 	})
 	if err != nil {
+		var de *DiscoveryError
+		if errors.As(err, &de) && unauthorized {
+			de.unauthorized, de.challenge = true, res.Challenge
+		}
 		return nil, err
 	}
 	res.Attempts = attempts

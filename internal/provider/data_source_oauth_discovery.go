@@ -49,7 +49,8 @@ type resourceMetadataObject struct {
 
 func nestedResourceMetadataAttributes() map[string]schema.Attribute {
 	attrs := resourceMetadataAttributes()
-	attrs["metadata_url"] = computedString("The URL the protected resource metadata was found at.")
+	attrs["metadata_url"] = computedString("The URL the protected resource metadata was found at; null when the server " +
+		"publishes none and discovery followed MCP revision 2025-03-26 (see the data source's description).")
 	return attrs
 }
 
@@ -63,7 +64,14 @@ func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.Schema
 			"metadata (RFC 9728), the choice of one of its authorization servers, and that server's metadata (RFC 8414 / " +
 			"OpenID Connect Discovery). Use it when a configuration needs, say, only the registration endpoint: " +
 			"`data.mcp_oauth_discovery.this.registration_endpoint`. Everything else the two documents hold is in " +
-			"`resource_metadata` and `authorization_server_metadata`.",
+			"`resource_metadata` and `authorization_server_metadata`.\n\n" +
+			"A server of MCP revision 2025-03-26 publishes no protected resource metadata. When none is found, the MCP " +
+			"endpoint answered the probe with 401 and `authorization_server` is not set, discovery follows that revision, " +
+			"with a warning: the server's origin is the authorization server, its metadata is read from the origin's " +
+			"RFC 8414 well-known URL, and without it the default endpoints `/authorize`, `/token` and `/register` on the " +
+			"origin are used (`authorization_server_metadata.metadata_source = \"default\"`). `resource_metadata` then " +
+			"holds no document: its `resource` is `server_url`, its `authorization_servers` the origin, and its " +
+			"`attempts` every URL tried.",
 		Attributes: map[string]schema.Attribute{
 			"server_url":     serverURLAttribute(true),
 			"resource_match": resourceMatchAttribute(),
@@ -155,11 +163,17 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 		MetadataURL:            discoveredURL(res.Resource.MetadataURL),
 		resourceMetadataFields: newResourceMetadataFields(ctx, res.Resource, &resp.Diagnostics),
 	}
+	if res.Legacy { // no document was served
+		resourceObj.MetadataURL, resourceObj.MetadataJSON = types.StringNull(), types.StringNull()
+	}
 	obj, diags := types.ObjectValueFrom(ctx, attributeTypes(nestedResourceMetadataAttributes()), resourceObj)
 	resp.Diagnostics.Append(diags...)
 	state.ResourceMetadata = obj
 
 	serverFields := newServerMetadataFields(ctx, res.Server, &resp.Diagnostics)
+	if res.DefaultEndpoints {
+		serverFields.MetadataURL, serverFields.MetadataJSON = types.StringNull(), types.StringNull()
+	}
 	obj, diags = types.ObjectValueFrom(ctx, attributeTypes(serverMetadataAttributes()), serverFields)
 	resp.Diagnostics.Append(diags...)
 	state.AuthorizationServerMetadata = obj
@@ -167,7 +181,27 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if res.Legacy {
+		addLegacyDiscoveryWarning(&resp.Diagnostics, cfg.ServerURL.ValueString(), res)
+	}
 	addPKCEWarning(&resp.Diagnostics, res.AuthorizationServer, res.Server.Metadata)
+}
+
+// addLegacyDiscoveryWarning says that discovery fell back to the rules of
+// MCP revision 2025-03-26, which newer clients no longer apply.
+func addLegacyDiscoveryWarning(diags *diag.Diagnostics, serverURL string, res *oauth.DiscoveryResult) {
+	how := fmt.Sprintf("its authorization server metadata was found at %s", res.Server.MetadataURL)
+	if res.DefaultEndpoints {
+		how = "it serves no authorization server metadata either, so the revision's default endpoints " +
+			"/authorize, /token and /register on that origin are used, unverified"
+	}
+	diags.AddAttributeWarning(path.Root("server_url"), "MCP server follows the 2025-03-26 authorization rules",
+		fmt.Sprintf("%s requires authorization but publishes no protected resource metadata (RFC 9728), which MCP "+
+			"authorization requires since revision 2025-06-18. Following revision 2025-03-26, the server's origin %s is "+
+			"taken as its authorization server: %s. Clients that follow only the current revision will not find it; "+
+			"ask the server's operator to publish protected resource metadata. resource_metadata.attempts and "+
+			"authorization_server_metadata.attempts list every URL tried.",
+			validUTF8(serverURL), validUTF8(res.AuthorizationServer), validUTF8(how)))
 }
 
 // addPKCEWarning says when the authorization server does not advertise PKCE

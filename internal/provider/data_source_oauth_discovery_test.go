@@ -224,3 +224,50 @@ data "mcp_oauth_discovery" "test" {
 		}},
 	})
 }
+
+// A 2025-03-26 server: 401 on the MCP endpoint, no protected resource
+// metadata, no authorization server metadata: the default endpoints on the
+// origin, with a warning and every URL in attempts.
+func TestAccOAuthDiscoveryDataSource_legacyDefaultEndpoints(t *testing.T) {
+	t.Parallel()
+	f := newDiscoveryFixture(t)
+	f.route("POST /mcp", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	f.route("/.well-known/oauth-protected-resource/mcp", http.NotFound)
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}`, f.resourceURL()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server"), knownvalue.StringExact(f.srv.URL)),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("registration_endpoint"), knownvalue.StringExact(f.srv.URL+"/register")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_endpoint"), knownvalue.StringExact(f.srv.URL+"/authorize")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("token_endpoint"), knownvalue.StringExact(f.srv.URL+"/token")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource"), knownvalue.StringExact(f.resourceURL())),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("metadata_url"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("attempts"), knownvalue.ListSizeExact(4)),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server_metadata").AtMapKey("metadata_source"),
+					knownvalue.StringExact("default")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server_metadata").AtMapKey("attempts"), knownvalue.ListSizeExact(3)),
+			},
+		}},
+	})
+}
+
+func TestAddLegacyDiscoveryWarning(t *testing.T) {
+	var diags diag.Diagnostics
+	addLegacyDiscoveryWarning(&diags, "https://mcp.example.com/mcp", &oauth.DiscoveryResult{
+		Legacy: true, DefaultEndpoints: true, AuthorizationServer: "https://mcp.example.com",
+		Server: &oauth.ServerMetadataResult{},
+	})
+	if diags.HasError() || len(diags) != 1 || !strings.Contains(diags[0].Detail(), "/authorize, /token and /register") ||
+		!strings.Contains(diags[0].Summary(), "2025-03-26") {
+		t.Fatalf("want one warning about the 2025-03-26 defaults, got %v", diags)
+	}
+}
