@@ -125,7 +125,7 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			"token_endpoint_auth_method": metadataStringAttr("How the client authenticates at the token endpoint: `none` " +
 				"(public client, for example an MCP client using PKCE), `client_secret_basic`, `client_secret_post`, " +
 				"`private_key_jwt`, ... Vendor-specific values are sent as given, with a warning. Servers may register " +
-				"another method than asked (Keycloak before 26.6 answers `client_secret_basic`); see `registered_metadata`." + unsetNote),
+				"another method than asked (Keycloak before 26.6 answers `client_secret_basic`); see `registered_token_endpoint_auth_method`." + unsetNote),
 			"grant_types": metadataSetAttr("OAuth grant types the client may use (RFC 7591 `grant_types`), for example "+
 				"`authorization_code`, `refresh_token`, `client_credentials`. Grant types the server adds on its own "+
 				"(Keycloak always adds `authorization_code` and `refresh_token`) are not drift."+unsetListNote,
@@ -268,6 +268,15 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			"registered_metadata": schema.StringAttribute{
 				MarkdownDescription: "The client metadata as the server registered it, as a JSON object (`jsondecode` it), " +
 					"refreshed on every read, without secrets. Compare it with the arguments to see what the server rewrote.",
+				Computed: true,
+			},
+			"registered_token_endpoint_auth_method": schema.StringAttribute{
+				MarkdownDescription: "How the client must authenticate at the token endpoint, as the server registered it: " +
+					"the server's answer, which may differ from `token_endpoint_auth_method` (asked for `none`, Keycloak " +
+					"before 26.6 registers `client_secret_basic`). Use this attribute, not `token_endpoint_auth_method`, " +
+					"wherever the client's token requests are configured. When the answer leaves the method out, it is the " +
+					"one asked for, else RFC 7591's default `client_secret_basic`. Refreshed on every read; a difference from " +
+					"the argument is not drift and causes no plan.",
 				Computed: true,
 			},
 			"management_supported": schema.BoolAttribute{
