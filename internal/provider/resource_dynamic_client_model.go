@@ -16,6 +16,7 @@ import (
 // dynamicClientModel is the mcp_dynamic_client resource.
 type dynamicClientModel struct {
 	RegistrationEndpoint types.String `tfsdk:"registration_endpoint"`
+	Issuer               types.String `tfsdk:"issuer"`
 	InitialAccessTokenWO types.String `tfsdk:"initial_access_token_wo"`
 
 	RedirectURIs                types.Set    `tfsdk:"redirect_uris"`
@@ -220,6 +221,7 @@ var serverRelevantAttrs = append(append([]clientAttr{}, metadataAttrs...), softw
 // localAttrs are the arguments the server never sees.
 var localAttrs = []clientAttr{
 	modelField("registration_endpoint", func(m *dcm) *types.String { return &m.RegistrationEndpoint }),
+	modelField("issuer", func(m *dcm) *types.String { return &m.Issuer }),
 	modelField("initial_access_token_wo", func(m *dcm) *types.String { return &m.InitialAccessTokenWO }),
 	modelField("keepers", func(m *dcm) *types.Map { return &m.Keepers }),
 	modelField("on_unauthorized", func(m *dcm) *types.String { return &m.OnUnauthorized }),

@@ -108,6 +108,24 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 						"Changing the registration endpoint registers a new client (an imported client only records it)."),
 				},
 			},
+			"issuer": schema.StringAttribute{
+				MarkdownDescription: "The issuer identifier of the authorization server this client is registered with, " +
+					"usually `data.mcp_oauth_discovery.<name>.authorization_server`. MCP (revision 2026-07-28) binds client " +
+					"credentials to the issuer they were registered with: a client must not present them to another " +
+					"authorization server. Recording the issuer here makes that binding part of the configuration: when it " +
+					"changes (the MCP server moved to another authorization server), a new client is registered with the " +
+					"new issuer's registration endpoint and the old one deleted. Setting it where it was not set, or removing " +
+					"it, only records that, without a new registration. It is not sent to the server.",
+				Optional:   true,
+				Validators: []validator.String{httpURLValidator{}},
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						// Unknown until apply counts as a change: it may turn out to be one.
+						resp.RequiresReplace = isKnown(req.StateValue) && !req.PlanValue.IsNull() && !req.PlanValue.Equal(req.StateValue)
+					}, "Changing the issuer registers a new client: credentials are bound to the issuer they were registered with.",
+						"Changing the issuer registers a new client: credentials are bound to the issuer they were registered with."),
+				},
+			},
 			"initial_access_token_wo": schema.StringAttribute{
 				MarkdownDescription: "Initial Access Token (RFC 7591 section 3) presented as a Bearer token with the " +
 					"registration request. **Write-only**: never stored in plan or state; needs Terraform or OpenTofu 1.11 " +
