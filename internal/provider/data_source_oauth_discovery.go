@@ -34,6 +34,8 @@ type oauthDiscoveryModel struct {
 	IssuerMatch                 types.String `tfsdk:"issuer_match"`
 	Scope                       types.String `tfsdk:"scope"`
 	Resource                    types.String `tfsdk:"resource"`
+	ScopeWithOfflineAccess      types.String `tfsdk:"scope_with_offline_access"`
+	OfflineAccessSupported      types.Bool   `tfsdk:"offline_access_supported"`
 	RegistrationEndpoint        types.String `tfsdk:"registration_endpoint"`
 	AuthorizationEndpoint       types.String `tfsdk:"authorization_endpoint"`
 	TokenEndpoint               types.String `tfsdk:"token_endpoint"`
@@ -87,6 +89,12 @@ func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.Schema
 			"scope": computedString("The scope an MCP client should request: the `scope` of the server's `WWW-Authenticate` " +
 				"challenge when it sent one (the MCP specification makes it authoritative), otherwise the resource's " +
 				"`scopes_supported` joined by spaces; null when neither is available."),
+			"scope_with_offline_access": computedString("`scope` with `offline_access` added, for a client that wants " +
+				"refresh tokens, when the chosen authorization server lists `offline_access` in its `scopes_supported` " +
+				"(MCP 2026-07-28 lets clients add it then, and only then); otherwise the same as `scope`. Such a client " +
+				"should also register the `refresh_token` grant type (`mcp_dynamic_client.grant_types`)."),
+			"offline_access_supported": computedBool("Whether the chosen authorization server lists `offline_access` in " +
+				"its `scopes_supported`."),
 			"resource": computedString("The resource identifier an MCP client sends in the RFC 8707 `resource` parameter of " +
 				"its authorization and token requests: the `resource` the protected resource metadata names, exactly as " +
 				"published. It is `server_url` itself, except when the metadata was found at the root well-known URL " +
@@ -155,6 +163,11 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 	state.AuthorizationServer = types.StringValue(validUTF8(res.AuthorizationServer))
 	state.Scope = discoveredScope(res.Resource)
 	state.Resource = types.StringValue(validUTF8(res.Resource.Metadata.Resource))
+	state.OfflineAccessSupported = types.BoolValue(res.Server.Metadata.SupportsOfflineAccess())
+	state.ScopeWithOfflineAccess = state.Scope
+	if withOffline := oauth.WithOfflineAccess(state.Scope.ValueString(), res.Server.Metadata); withOffline != "" {
+		state.ScopeWithOfflineAccess = types.StringValue(validUTF8(withOffline))
+	}
 	state.RegistrationEndpoint = metadataString(res.Server.Metadata.RegistrationEndpoint)
 	state.AuthorizationEndpoint = metadataString(res.Server.Metadata.AuthorizationEndpoint)
 	state.TokenEndpoint = metadataString(res.Server.Metadata.TokenEndpoint)

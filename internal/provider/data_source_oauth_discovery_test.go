@@ -37,6 +37,9 @@ output "registration_endpoint" {
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server"), knownvalue.StringExact(f.issuer())),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("scope"), knownvalue.StringExact("mcp:tools mcp:prompts")),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource"), knownvalue.StringExact(f.resourceURL())),
+				// The fixture's authorization server does not list offline_access.
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("offline_access_supported"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("scope_with_offline_access"), knownvalue.StringExact("mcp:tools mcp:prompts")),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("resource"),
 					knownvalue.StringExact(f.resourceURL())),
 				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("resource_metadata").AtMapKey("metadata_url"),
@@ -270,4 +273,29 @@ func TestAddLegacyDiscoveryWarning(t *testing.T) {
 		!strings.Contains(diags[0].Summary(), "2025-03-26") {
 		t.Fatalf("want one warning about the 2025-03-26 defaults, got %v", diags)
 	}
+}
+
+// An authorization server listing offline_access: the scope output with it
+// added, the plain scope left alone.
+func TestAccOAuthDiscoveryDataSource_offlineAccess(t *testing.T) {
+	t.Parallel()
+	f := newDiscoveryFixture(t)
+	f.route("/realms/mcp/.well-known/openid-configuration", fixtureJSON(strings.Replace(fixtureServerMetadata(f.issuer()),
+		`"scopes_supported": ["openid", "mcp:tools"]`, `"scopes_supported": ["openid", "mcp:tools", "offline_access"]`, 1)))
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "mcp_oauth_discovery" "test" {
+  server_url = %q
+}`, f.resourceURL()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("offline_access_supported"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("scope"), knownvalue.StringExact("mcp:tools mcp:prompts")),
+				statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("scope_with_offline_access"),
+					knownvalue.StringExact("mcp:tools mcp:prompts offline_access")),
+			},
+		}},
+	})
 }
