@@ -32,6 +32,7 @@ type oauthDiscoveryModel struct {
 	ResourceMatch               types.String `tfsdk:"resource_match"`
 	AuthorizationServer         types.String `tfsdk:"authorization_server"`
 	IssuerMatch                 types.String `tfsdk:"issuer_match"`
+	RequirePKCES256             types.Bool   `tfsdk:"require_pkce_s256"`
 	Scope                       types.String `tfsdk:"scope"`
 	Resource                    types.String `tfsdk:"resource"`
 	ScopeWithOfflineAccess      types.String `tfsdk:"scope_with_offline_access"`
@@ -86,6 +87,16 @@ func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.Schema
 				Validators: []validator.String{httpURLValidator{}},
 			},
 			"issuer_match": issuerMatchAttribute(),
+			"require_pkce_s256": schema.BoolAttribute{
+				MarkdownDescription: "Whether an authorization server that does not list `S256` in " +
+					"`code_challenge_methods_supported` (or omits the field) fails discovery. Default `true`: the MCP " +
+					"authorization specification (since revision 2025-11-25) tells clients to refuse such a server, since " +
+					"they cannot know it protects the authorization code with PKCE. Set `false` for a server that supports " +
+					"S256 without advertising it (Microsoft Entra ID and Amazon Cognito omit the field): discovery then " +
+					"succeeds with a warning, and MCP clients that follow the specification may still refuse the server. " +
+					"Not checked when a 2025-03-26 server serves no metadata at all (its default endpoints are used).",
+				Optional: true,
+			},
 			"scope": computedString("The scope an MCP client should request: the `scope` of the server's `WWW-Authenticate` " +
 				"challenge when it sent one (the MCP specification makes it authoritative), otherwise the resource's " +
 				"`scopes_supported` joined by spaces; null when neither is available."),
@@ -190,6 +201,9 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 	obj, diags = types.ObjectValueFrom(ctx, attributeTypes(serverMetadataAttributes()), serverFields)
 	resp.Diagnostics.Append(diags...)
 	state.AuthorizationServerMetadata = obj
+	if !res.DefaultEndpoints {
+		addPKCEDiagnostic(&resp.Diagnostics, res.AuthorizationServer, res.Server.Metadata, cfg.RequirePKCES256.IsNull() || cfg.RequirePKCES256.ValueBool())
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -197,7 +211,6 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 	if res.Legacy {
 		addLegacyDiscoveryWarning(&resp.Diagnostics, cfg.ServerURL.ValueString(), res)
 	}
-	addPKCEWarning(&resp.Diagnostics, res.AuthorizationServer, res.Server.Metadata)
 }
 
 // addLegacyDiscoveryWarning says that discovery fell back to the rules of
@@ -217,11 +230,12 @@ func addLegacyDiscoveryWarning(diags *diag.Diagnostics, serverURL string, res *o
 			validUTF8(serverURL), validUTF8(res.AuthorizationServer), validUTF8(how)))
 }
 
-// addPKCEWarning says when the authorization server does not advertise PKCE
-// S256: the MCP specification tells clients to refuse such a server, yet
-// some (Entra ID, Cognito) support S256 without advertising it, so this is a
-// warning for the person to weigh, not an error.
-func addPKCEWarning(diags *diag.Diagnostics, issuer string, m oauth.AuthorizationServerMetadata) {
+// addPKCEDiagnostic says when the authorization server does not advertise
+// PKCE S256. The MCP specification tells clients to refuse such a server, so
+// it is an error unless required is false (require_pkce_s256 = false, for
+// servers such as Entra ID and Cognito that support S256 without saying so):
+// then a warning for the person to weigh.
+func addPKCEDiagnostic(diags *diag.Diagnostics, issuer string, m oauth.AuthorizationServerMetadata, required bool) {
 	if m.SupportsPKCES256() {
 		return
 	}
@@ -229,11 +243,20 @@ func addPKCEWarning(diags *diag.Diagnostics, issuer string, m oauth.Authorizatio
 	if len(m.CodeChallengeMethodsSupported) > 0 {
 		advertised = strings.Join(m.CodeChallengeMethodsSupported, ", ")
 	}
+	detail := fmt.Sprintf("%s lists %s in code_challenge_methods_supported. The MCP authorization specification (since revision 2025-11-25; "+
+		"this provider follows "+oauth.MCPProtocolVersion+") tells MCP clients to refuse an authorization server that does not advertise S256, "+
+		"since they cannot tell that it protects authorization codes with PKCE.", validUTF8(issuer), validUTF8(advertised))
+	if required {
+		diags.AddAttributeError(path.Root("require_pkce_s256"), "Authorization server does not advertise PKCE S256",
+			detail+" If the server supports S256 without advertising it (Microsoft Entra ID and Amazon Cognito do), set "+
+				"`require_pkce_s256 = false` on this data source to go on with a warning, and ask the server's operator to "+
+				"publish it; otherwise choose another authorization server.")
+		return
+	}
 	diags.AddAttributeWarning(path.Root("authorization_server"), "Authorization server does not advertise PKCE S256",
-		fmt.Sprintf("%s lists %s in code_challenge_methods_supported. The MCP authorization specification (since revision 2025-11-25; "+
-			"this provider follows "+oauth.MCPProtocolVersion+") tells MCP clients to refuse an authorization server that does not advertise S256, so MCP clients may refuse "+
-			"this one. If the server supports S256 without advertising it (Entra ID and Cognito do), ask its operator to "+
-			"publish it; pkce_s256_supported in authorization_server_metadata reports the same.", validUTF8(issuer), validUTF8(advertised)))
+		detail+" require_pkce_s256 = false lets discovery go on, but MCP clients may refuse this server. If it supports S256 "+
+			"without advertising it (Entra ID and Cognito do), ask its operator to publish it; pkce_s256_supported in "+
+			"authorization_server_metadata reports the same.")
 }
 
 // discoveredScope follows MCP scope selection: the challenge's scope, else

@@ -178,34 +178,62 @@ data "mcp_oauth_discovery" "test" {
 	})
 }
 
-func TestAddPKCEWarning(t *testing.T) {
+func TestAddPKCEDiagnostic(t *testing.T) {
 	tests := []struct {
-		name    string
-		methods []string
-		want    string // substring of the warning detail; "" for no warning
+		name     string
+		methods  []string
+		required bool
+		want     string // substring of the detail; "" for no diagnostic
+		isError  bool
 	}{
-		{"S256 advertised", []string{"plain", "S256"}, ""},
-		{"only plain", []string{"plain"}, "lists plain in code_challenge_methods_supported"},
-		{"nothing advertised", nil, "lists nothing in code_challenge_methods_supported"},
+		{"S256 advertised", []string{"plain", "S256"}, true, "", false},
+		{"only plain, required", []string{"plain"}, true, "lists plain in code_challenge_methods_supported", true},
+		{"nothing advertised, required", nil, true, "require_pkce_s256 = false", true},
+		{"only plain, opted out", []string{"plain"}, false, "lists plain in code_challenge_methods_supported", false},
+		{"nothing advertised, opted out", nil, false, "lists nothing in code_challenge_methods_supported", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var diags diag.Diagnostics
-			addPKCEWarning(&diags, "https://as.example.com", oauth.AuthorizationServerMetadata{CodeChallengeMethodsSupported: tt.methods})
-			if diags.HasError() {
-				t.Fatalf("a missing S256 must be a warning, not an error: %v", diags)
-			}
+			addPKCEDiagnostic(&diags, "https://as.example.com", oauth.AuthorizationServerMetadata{CodeChallengeMethodsSupported: tt.methods}, tt.required)
 			if tt.want == "" {
 				if len(diags) != 0 {
 					t.Fatalf("unexpected diagnostics: %v", diags)
 				}
 				return
 			}
-			if len(diags) != 1 || !strings.Contains(diags[0].Detail(), tt.want) || !strings.Contains(diags[0].Detail(), "https://as.example.com") {
-				t.Fatalf("want one warning containing %q, got %v", tt.want, diags)
+			if len(diags) != 1 || diags.HasError() != tt.isError || !strings.Contains(diags[0].Detail(), tt.want) ||
+				!strings.Contains(diags[0].Detail(), "https://as.example.com") {
+				t.Fatalf("want one diagnostic (error %v) containing %q, got %v", tt.isError, tt.want, diags)
 			}
 		})
 	}
+}
+
+// A server that does not advertise S256 fails discovery unless
+// require_pkce_s256 = false, which goes on with a warning.
+func TestAccOAuthDiscoveryDataSource_pkceRequired(t *testing.T) {
+	t.Parallel()
+	f := newDiscoveryFixture(t)
+	f.route("/realms/mcp/.well-known/openid-configuration", fixtureJSON(strings.Replace(fixtureServerMetadata(f.issuer()),
+		`"code_challenge_methods_supported": ["plain", "S256"],`, ``, 1)))
+	config := func(extra string) string {
+		return fmt.Sprintf("data \"mcp_oauth_discovery\" \"test\" {\n  server_url = %q\n%s}\n", f.resourceURL(), extra)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(""), ExpectError: regexp.MustCompile(`(?s)does not advertise PKCE S256.*require_pkce_s256 = false`)},
+			{
+				Config: config("  require_pkce_s256 = false\n"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(discoveryAddress, tfjsonpath.New("authorization_server_metadata").AtMapKey("pkce_s256_supported"),
+						knownvalue.Bool(false)),
+				},
+			},
+		},
+	})
 }
 
 // An authorization_servers entry that is not an absolute URL is shown on
