@@ -119,7 +119,7 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (probeRe
 	}
 	a, challenge := readChallenge(out.url, resp, "an unauthenticated initialize")
 	out.unauthorized = resp.Status == http.StatusUnauthorized
-	if challenge != nil || !(resp.Status/100 == 2 || resp.Status == http.StatusBadRequest) {
+	if challenge != nil || (resp.Status/100 != 2 && resp.Status != http.StatusBadRequest) {
 		out.attempts = append(out.attempts, a)
 		out.challenge = challenge
 		return out, nil

@@ -251,7 +251,7 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 		}
 		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, d.Resource) &&
 			!resourceMatches(match, endpoint, d.Resource) &&
-			!(candidates[i] == rootURL && isOriginOf(req.ResourceURL, d.Resource)) {
+			(candidates[i] != rootURL || !isOriginOf(req.ResourceURL, d.Resource)) {
 			return "", &MismatchError{Field: "resource", Expected: req.ResourceURL, Got: d.Resource, Mode: string(match),
 				RelaxedMode: resourceRelaxedMode(match, req.ResourceURL, d.Resource)}, nil
 		}
