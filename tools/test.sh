@@ -65,6 +65,9 @@ else
   log "no terraform binary on PATH: acceptance tests ran with OpenTofu only"
 fi
 
+# The official MCP authorization conformance suite, pinned (see tools/conformance.sh).
+tools/conformance.sh
+
 log "docs drift check"
 tools/docs.sh --check
 

@@ -40,6 +40,9 @@ type oauthDiscoveryModel struct {
 	RegistrationEndpoint        types.String `tfsdk:"registration_endpoint"`
 	AuthorizationEndpoint       types.String `tfsdk:"authorization_endpoint"`
 	TokenEndpoint               types.String `tfsdk:"token_endpoint"`
+	PreRegistered               types.Bool   `tfsdk:"pre_registered"`
+	RegistrationPaths           types.List   `tfsdk:"registration_paths"`
+	RegistrationPath            types.String `tfsdk:"registration_path"`
 	ResourceMetadata            types.Object `tfsdk:"resource_metadata"`
 	AuthorizationServerMetadata types.Object `tfsdk:"authorization_server_metadata"`
 }
@@ -116,6 +119,9 @@ func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.Schema
 				"then does not offer dynamic client registration, or hides it from discovery)."),
 			"authorization_endpoint": computedString("The chosen authorization server's authorization endpoint."),
 			"token_endpoint":         computedString("The chosen authorization server's token endpoint."),
+			"pre_registered":         preRegisteredAttribute(),
+			"registration_paths":     registrationPathsAttribute(),
+			"registration_path":      registrationPathAttribute(),
 			"resource_metadata": schema.SingleNestedAttribute{
 				MarkdownDescription: "The protected resource metadata, with the same attributes as the " +
 					"`mcp_protected_resource_metadata` data source.",
@@ -182,6 +188,7 @@ func (d *oauthDiscoveryDataSource) Read(ctx context.Context, req datasource.Read
 	state.RegistrationEndpoint = metadataString(res.Server.Metadata.RegistrationEndpoint)
 	state.AuthorizationEndpoint = metadataString(res.Server.Metadata.AuthorizationEndpoint)
 	state.TokenEndpoint = metadataString(res.Server.Metadata.TokenEndpoint)
+	state.RegistrationPaths, state.RegistrationPath = registrationPathValues(res.Server.Metadata, cfg.PreRegistered.ValueBool())
 
 	resourceObj := resourceMetadataObject{
 		MetadataURL:            discoveredURL(res.Resource.MetadataURL),

@@ -280,6 +280,8 @@ func (p *mcpProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewProtectedResourceMetadataDataSource,
 		NewAuthorizationServerMetadataDataSource,
 		NewOAuthDiscoveryDataSource,
+		NewClientMetadataDocumentDataSource,
+		NewHostedClientMetadataDocumentDataSource,
 	}
 }
 

@@ -27,3 +27,10 @@ data "mcp_oauth_discovery" "secondary" {
   # Entra ID and Cognito support PKCE S256 without advertising it.
   require_pkce_s256 = false
 }
+
+# Which registration paths the authorization server offers, and the one the
+# MCP order picks: client_id_metadata_document, dynamic_client_registration
+# or pre_registered.
+output "registration_path" {
+  value = data.mcp_oauth_discovery.this.registration_path
+}
