@@ -18,8 +18,8 @@ import (
 //     later requests (step-up authorization): the probe then goes on in the
 //     session initialize opened, sending notifications/initialized and
 //     tools/list with its Mcp-Session-Id, and reads the challenge there;
-//   - stateless servers (MCP 2026-07-28) have no initialize and may refuse
-//     it with a 400: tools/list is tried the same way;
+//   - stateless servers (MCP 2026-07-28) have no initialize and refuse it
+//     (400, or 404 "method not found"): tools/list is tried the same way;
 //   - an MCP URL with a trailing slash is often redirected (307/308) to the
 //     URL without one: a redirect to the same origin is followed, the POST
 //     re-sent as a POST, at most the client's redirect limit of times.
@@ -119,7 +119,14 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (probeRe
 	}
 	a, challenge := readChallenge(out.url, resp, "an unauthenticated initialize")
 	out.unauthorized = resp.Status == http.StatusUnauthorized
-	if challenge != nil || (resp.Status/100 != 2 && resp.Status != http.StatusBadRequest) {
+	// A 2xx (initialize let through), a 400, or a JSON answer with another 4xx
+	// (a stateless server's JSON-RPC "method not found", 404) leaves the
+	// question open; a plain 404 (no MCP endpoint here), a 401/403 without a
+	// Bearer challenge, a 3xx or a 5xx does not.
+	jsonRPC := strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "json")
+	probeOn := resp.Status/100 == 2 || resp.Status == http.StatusBadRequest ||
+		(resp.Status/100 == 4 && jsonRPC && resp.Status != http.StatusUnauthorized && resp.Status != http.StatusForbidden)
+	if challenge != nil || !probeOn {
 		out.attempts = append(out.attempts, a)
 		out.challenge = challenge
 		return out, nil
@@ -131,7 +138,7 @@ func (c *Client) probeResource(ctx context.Context, resourceURL string) (probeRe
 		session = resp.Header.Get("Mcp-Session-Id")
 		a.Detail = statusText(resp.Status) + " to an unauthenticated initialize: the server lets it through; probing tools/list"
 	} else {
-		a.Detail = statusText(resp.Status) + " to an unauthenticated initialize (a stateless server?); probing tools/list"
+		a.Detail = statusText(resp.Status) + " to an unauthenticated initialize (a stateless server has no initialize); probing tools/list"
 	}
 	out.attempts = append(out.attempts, a)
 	if session != "" {

@@ -91,13 +91,22 @@ func TestProbeStepUp(t *testing.T) {
 	}
 }
 
-// A stateless server refusing initialize with a 400 is asked tools/list.
+// A stateless server refusing initialize (400, or a JSON-RPC "method not
+// found" with 404) is asked tools/list.
 func TestProbeStatelessServer(t *testing.T) {
+	for _, refusal := range []int{http.StatusBadRequest, http.StatusNotFound} {
+		t.Run(http.StatusText(refusal), func(t *testing.T) { testProbeStatelessServer(t, refusal) })
+	}
+}
+
+func testProbeStatelessServer(t *testing.T, refusal int) {
 	s := newDiscoSite(t, false)
 	var m mcpMethodServer
 	s.route("POST /mcp", m.handler(t, func(w http.ResponseWriter, method string) {
 		if method == "initialize" {
-			w.WriteHeader(http.StatusBadRequest)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(refusal)
+			_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found"}}`))
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer scope="mcp:read"`)
