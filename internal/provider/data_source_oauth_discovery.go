@@ -102,7 +102,9 @@ func (d *oauthDiscoveryDataSource) Schema(_ context.Context, _ datasource.Schema
 			},
 			"scope": computedString("The scope an MCP client should request: the `scope` of the server's `WWW-Authenticate` " +
 				"challenge when it sent one (the MCP specification makes it authoritative), otherwise the resource's " +
-				"`scopes_supported` joined by spaces; null when neither is available."),
+				"`scopes_supported` joined by spaces; null when neither is available. The challenge is read from a 401 or a " +
+				"403 `insufficient_scope` to an unauthenticated `initialize`; a server that lets `initialize` through (and " +
+				"challenges only later requests) is probed further with `tools/list` in the session `initialize` opened."),
 			"scope_with_offline_access": computedString("`scope` with `offline_access` added, for a client that wants " +
 				"refresh tokens, when the chosen authorization server lists `offline_access` in its `scopes_supported` " +
 				"(MCP 2026-07-28 lets clients add it then, and only then); otherwise the same as `scope`. Such a client " +
