@@ -248,6 +248,8 @@ type request struct {
 	// headersOnly closes the body unread: an MCP probe may be answered with
 	// an endless event stream, and only its status and headers matter.
 	headersOnly bool
+	// header holds extra request headers, such as Mcp-Session-Id.
+	header http.Header
 	// noRetry sends a GET exactly once. RFC 7592 lets any answer on the
 	// client URI rotate the registration access token, so a retried read
 	// could present a token its lost first answer replaced.
@@ -304,6 +306,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	if r.mcpProtocol {
 		httpReq.Header.Set("MCP-Protocol-Version", MCPProtocolVersion)
+	}
+	for name, values := range r.header {
+		httpReq.Header[http.CanonicalHeaderKey(name)] = values
 	}
 
 	trace := &writeTrace{}

@@ -65,6 +65,8 @@ resource "mcp_dynamic_client" "this" {
   response_types             = ["code"]
   token_endpoint_auth_method = local.ask_auth_method
   scope                      = data.mcp_oauth_discovery.this.scope
+  # Credentials bound to the issuer they are registered with (MCP 2026-07-28).
+  issuer = data.mcp_oauth_discovery.this.authorization_server
 }
 
 output "discovery" {
@@ -72,7 +74,7 @@ output "discovery" {
     authorization_endpoint = data.mcp_oauth_discovery.this.authorization_endpoint
     token_endpoint         = data.mcp_oauth_discovery.this.token_endpoint
     registration_endpoint  = data.mcp_oauth_discovery.this.registration_endpoint
-    resource               = data.mcp_oauth_discovery.this.resource_metadata.resource
+    resource               = data.mcp_oauth_discovery.this.resource
     scope                  = data.mcp_oauth_discovery.this.scope
     challenge_scope        = data.mcp_oauth_discovery.this.resource_metadata.challenge_scope
     metadata_url           = data.mcp_oauth_discovery.this.resource_metadata.metadata_url
@@ -89,10 +91,7 @@ output "client" {
     client_id     = mcp_dynamic_client.this[0].client_id
     client_secret = mcp_dynamic_client.this[0].client_secret
     # What the server registered is what the token request must use.
-    token_endpoint_auth_method = try(
-      jsondecode(mcp_dynamic_client.this[0].registered_metadata).token_endpoint_auth_method,
-      mcp_dynamic_client.this[0].token_endpoint_auth_method,
-    )
+    token_endpoint_auth_method = mcp_dynamic_client.this[0].registered_token_endpoint_auth_method
   }
 }
 `
