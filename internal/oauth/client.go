@@ -242,14 +242,12 @@ type request struct {
 	bearer      string      // Authorization: Bearer value, omitted when empty
 	body        []byte      // sent as application/json (or contentType) when non-nil
 	contentType string      // Content-Type of body; application/json when empty
-	header      http.Header // extra headers set last; an Authorization here replaces bearer
+	header      http.Header // extra headers (Mcp-Session-Id, ...) set last; an Authorization here replaces bearer
 	mcpProtocol bool        // add MCP-Protocol-Version (requests to MCP servers)
 	accept      string      // Accept header; application/json when empty
 	// headersOnly closes the body unread: an MCP probe may be answered with
 	// an endless event stream, and only its status and headers matter.
 	headersOnly bool
-	// header holds extra request headers, such as Mcp-Session-Id.
-	header http.Header
 	// noRetry sends a GET exactly once. RFC 7592 lets any answer on the
 	// client URI rotate the registration access token, so a retried read
 	// could present a token its lost first answer replaced.
@@ -300,9 +298,6 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	if r.bearer != "" {
 		httpReq.Header.Set("Authorization", "Bearer "+r.bearer)
-	}
-	for k, v := range r.header {
-		httpReq.Header[http.CanonicalHeaderKey(k)] = v
 	}
 	if r.mcpProtocol {
 		httpReq.Header.Set("MCP-Protocol-Version", MCPProtocolVersion)
