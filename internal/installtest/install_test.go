@@ -366,13 +366,13 @@ func gpgVerify(keyFile, sigFile, file string) (string, error) {
 	}
 	defer cleanGPGHome(home)
 	if out, err := exec.Command("gpg", "--batch", "--homedir", home, "--import", keyFile).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("gpg --import: %v\n%s", err, out)
+		return "", fmt.Errorf("gpg --import: %w\n%s", err, out)
 	}
 	var status, stderr bytes.Buffer
 	cmd := exec.Command("gpg", "--batch", "--homedir", home, "--status-fd", "1", "--verify", sigFile, file)
 	cmd.Stdout, cmd.Stderr = &status, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("gpg --verify: %v\n%s", err, stderr.String())
+		return "", fmt.Errorf("gpg --verify: %w\n%s", err, stderr.String())
 	}
 	for line := range strings.SplitSeq(status.String(), "\n") {
 		if f := strings.Fields(line); len(f) >= 3 && f[0] == "[GNUPG:]" && f[1] == "VALIDSIG" {
