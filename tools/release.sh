@@ -59,7 +59,7 @@ snapshot() {
   gpg --batch --quiet --passphrase '' \
     --quick-generate-key "terraform-provider-mcp snapshot (throwaway key) <snapshot@invalid>" rsa3072 sign 1d \
     2>"$work/gpg.log" || { cat "$work/gpg.log" >&2; die "gpg could not generate the throwaway key"; }
-  GPG_FINGERPRINT="$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr:/ { print $10; exit }')"
+  GPG_FINGERPRINT="$(gpg --batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '/^fpr:/ { print $10; exit }')"
   [ -n "$GPG_FINGERPRINT" ] || die "no fingerprint for the throwaway key"
   export GPG_FINGERPRINT
 
