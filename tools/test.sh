@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test the project has, setting up what they need
-# (tofu, tfplugindocs, golangci-lint, and through internal/testenv the real
-# servers: Keycloak, Ory Hydra, node-oidc-provider and our MCP server).
+# (tofu, tfplugindocs, golangci-lint, GoReleaser, actionlint, and through
+# internal/testenv the real servers: Keycloak, Ory Hydra, node-oidc-provider
+# and our MCP server).
 # This is what `make test` and CI run.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
@@ -20,6 +21,9 @@ go vet ./...
 log "golangci-lint"
 lint="$(tools/tools.sh golangci-lint)"
 "$lint" run ./...
+
+log "actionlint (GitHub workflows)"
+tools/release.sh lint-workflows
 
 # The unit tier drives a CLI too (the provider tests against in-process
 # fakes): TF_ACC_TERRAFORM_PATH, else terraform on PATH, else the cached tofu
@@ -87,6 +91,9 @@ fi
 
 # The official MCP authorization conformance suite, pinned (see tools/conformance.sh).
 tools/conformance.sh
+
+log "install test: release artifacts, terraform init / tofu init from a mirror, a plan"
+MCP_INSTALL_TOFU="$tofu" MCP_INSTALL_TERRAFORM="${terraform_bin:-}" tools/install-test.sh
 
 log "docs drift check"
 tools/docs.sh --check
