@@ -197,8 +197,8 @@ func TestTFConfigRegistrationChoice(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: providerFactories,
 				Steps: []resource.TestStep{{
-					Config:          tfConfig,
-					ConfigVariables: vars,
+					Config:            tfConfig,
+					ConfigVariables:   vars,
 					ConfigStateChecks: checks,
 					Check: func(s *terraform.State) error {
 						// A null output is not in the state.
