@@ -49,7 +49,11 @@ func run(ctx context.Context, serverURL string) error {
 		}
 	}
 
-	prov, err := newProvider(serverURL, redirectURI, pre != nil)
+	documentURL := os.Getenv("CONFORMANCE_CLIENT_METADATA_URL")
+	if documentURL != "" {
+		logf("client metadata document hosted at %s: the client_id when the authorization server supports CIMD", documentURL)
+	}
+	prov, err := newProvider(serverURL, redirectURI, pre != nil, documentURL)
 	if err != nil {
 		return err
 	}
@@ -194,7 +198,7 @@ func (s *session) discover(ctx context.Context) error {
 		c.TokenEndpointAuthMethod = &m
 	}
 	if c == nil {
-		return errors.New("the provider registered no client")
+		return errors.New("the provider gave no client (no document and no registration)")
 	}
 	s.creds = c
 	return nil

@@ -3,8 +3,9 @@
 //
 // Everything discovery and registration decide comes from the provider, used
 // through the Terraform or OpenTofu CLI exactly as a user would use it: the
-// client writes a small configuration with data "mcp_oauth_discovery" and
-// resource "mcp_dynamic_client", applies it and reads its outputs. The rest of
+// client writes a small configuration with data "mcp_oauth_discovery" and,
+// on the registration path discovery picks, data "mcp_client_metadata_document"
+// or resource "mcp_dynamic_client", applies it and reads its outputs. The rest of
 // an MCP client's flow is done here: the authorization request (PKCE S256,
 // resource, scope), the RFC 9207 iss check, the token request with the
 // registered client authentication method, the MCP calls with the token, step-up
@@ -16,7 +17,11 @@
 //
 // Environment: CONFORMANCE_TF_CLI (path of terraform or tofu; its
 // TF_CLI_CONFIG_FILE must hold dev_overrides for the freshly built provider),
-// CONFORMANCE_WORK_DIR (optional parent for the per-run Terraform directory).
+// CONFORMANCE_WORK_DIR (optional parent for the per-run Terraform directory),
+// CONFORMANCE_CLIENT_METADATA_URL (optional: where this client's Client ID
+// Metadata Document is hosted, the https URL that is its client_id at an
+// authorization server that supports CIMD; a real MCP client is configured
+// with its own document URL the same way).
 package main
 
 import (

@@ -12,8 +12,11 @@ import (
 )
 
 // tfConfig is the configuration the client applies: discovery from the MCP
-// server URL and, unless the scenario pre-registered a client, a dynamic
-// registration. Every value the OAuth flow uses is an output.
+// server URL, then the registration path the provider's discovery picks in the
+// MCP order (registration_path): none for a pre-registered client, a Client ID
+// Metadata Document when the authorization server supports them and this
+// client has a document URL, otherwise a dynamic registration. Every value the
+// OAuth flow uses is an output.
 const tfConfig = `terraform {
   required_providers {
     mcp = {
@@ -38,8 +41,17 @@ variable "preregistered" {
   default = false
 }
 
+# Where this client's Client ID Metadata Document is hosted: its client_id
+# when the authorization server supports CIMD. Null: this client has none and
+# registers dynamically.
+variable "client_metadata_document_url" {
+  type    = string
+  default = null
+}
+
 data "mcp_oauth_discovery" "this" {
-  server_url = var.server_url
+  server_url     = var.server_url
+  pre_registered = var.preregistered
 }
 
 locals {
@@ -53,10 +65,29 @@ locals {
     contains(local.methods, "client_secret_basic") ? "client_secret_basic" :
     contains(local.methods, "client_secret_post") ? "client_secret_post" : null
   )
+  # The path the MCP order picks, as discovery reports it. CIMD needs a
+  # document URL; without one the client falls back to dynamic registration.
+  registration_path = data.mcp_oauth_discovery.this.registration_path
+  use_cimd          = local.registration_path == "client_id_metadata_document" && var.client_metadata_document_url != null
+  use_dcr           = !var.preregistered && !local.use_cimd
+  document          = local.use_cimd ? jsondecode(data.mcp_client_metadata_document.this[0].json) : null
+}
+
+# The document hosted at client_metadata_document_url: a public client (PKCE,
+# no secret) whose client_id is that URL. Rendering it checks every CIMD rule.
+data "mcp_client_metadata_document" "this" {
+  count                      = local.use_cimd ? 1 : 0
+  client_id                  = var.client_metadata_document_url
+  client_name                = "terraform-provider-mcp conformance client"
+  application_type           = "native"
+  redirect_uris              = [var.redirect_uri]
+  grant_types                = ["authorization_code", "refresh_token"]
+  response_types             = ["code"]
+  token_endpoint_auth_method = "none"
 }
 
 resource "mcp_dynamic_client" "this" {
-  count                      = var.preregistered ? 0 : 1
+  count                      = local.use_dcr ? 1 : 0
   registration_endpoint      = data.mcp_oauth_discovery.this.registration_endpoint
   client_name                = "terraform-provider-mcp conformance client"
   application_type           = "native"
@@ -82,17 +113,33 @@ output "discovery" {
     iss_supported          = local.as.authorization_response_iss_parameter_supported
     auth_methods           = local.as.token_endpoint_auth_methods_supported
     authorization_server   = data.mcp_oauth_discovery.this.authorization_server
+    registration_paths     = data.mcp_oauth_discovery.this.registration_paths
+    registration_path      = local.registration_path
   }
 }
 
 output "client" {
   sensitive = true
-  value = var.preregistered ? null : {
-    client_id     = mcp_dynamic_client.this[0].client_id
-    client_secret = mcp_dynamic_client.this[0].client_secret
-    # What the server registered is what the token request must use.
-    token_endpoint_auth_method = mcp_dynamic_client.this[0].registered_token_endpoint_auth_method
-  }
+  value = (
+    # The document's own client_id (the URL) and method: nothing to register.
+    local.use_cimd ? {
+      client_id                  = local.document.client_id
+      client_secret              = null
+      token_endpoint_auth_method = local.document.token_endpoint_auth_method
+    } :
+    local.use_dcr ? {
+      client_id     = mcp_dynamic_client.this[0].client_id
+      client_secret = mcp_dynamic_client.this[0].client_secret
+      # What the server registered is what the token request must use.
+      token_endpoint_auth_method = mcp_dynamic_client.this[0].registered_token_endpoint_auth_method
+    } : null
+  )
+}
+
+# How this client got its client_id: client_id_metadata_document,
+# dynamic_client_registration or pre_registered.
+output "client_kind" {
+  value = local.use_cimd ? "client_id_metadata_document" : local.use_dcr ? "dynamic_client_registration" : "pre_registered"
 }
 `
 
@@ -109,6 +156,8 @@ type discovery struct {
 	IssSupported          *bool    `json:"iss_supported"`
 	AuthMethods           []string `json:"auth_methods"`
 	AuthorizationServer   string   `json:"authorization_server"`
+	RegistrationPaths     []string `json:"registration_paths"`
+	RegistrationPath      string   `json:"registration_path"`
 }
 
 // client holds the credentials the provider registered (or the scenario gave).
@@ -126,10 +175,13 @@ type provider struct {
 	serverURL     string
 	redirectURI   string
 	preregistered bool
-	applies       int
+	// documentURL is where this client's Client ID Metadata Document is
+	// hosted, or "" when it has none.
+	documentURL string
+	applies     int
 }
 
-func newProvider(serverURL, redirectURI string, preregistered bool) (*provider, error) {
+func newProvider(serverURL, redirectURI string, preregistered bool, documentURL string) (*provider, error) {
 	cli := os.Getenv("CONFORMANCE_TF_CLI")
 	if cli == "" {
 		return nil, errors.New("CONFORMANCE_TF_CLI is not set: it names the terraform or tofu binary (tools/conformance.sh sets it)")
@@ -141,7 +193,7 @@ func newProvider(serverURL, redirectURI string, preregistered bool) (*provider, 
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tfConfig), 0o600); err != nil {
 		return nil, err
 	}
-	return &provider{cli: cli, dir: dir, serverURL: serverURL, redirectURI: redirectURI, preregistered: preregistered}, nil
+	return &provider{cli: cli, dir: dir, serverURL: serverURL, redirectURI: redirectURI, preregistered: preregistered, documentURL: documentURL}, nil
 }
 
 func (p *provider) cleanup() { _ = os.RemoveAll(p.dir) }
@@ -151,12 +203,7 @@ func (p *provider) apply(ctx context.Context) (*discovery, *client, error) {
 	p.applies++
 	logf("provider: %s apply #%d (discovery%s) for %s", filepath.Base(p.cli), p.applies,
 		map[bool]string{true: "", false: " and registration"}[p.preregistered], p.serverURL)
-	args := []string{"apply", "-auto-approve", "-input=false", "-no-color",
-		"-var", "server_url=" + p.serverURL,
-		"-var", "redirect_uri=" + p.redirectURI,
-		"-var", fmt.Sprintf("preregistered=%t", p.preregistered),
-	}
-	if out, errOut, err := p.run(ctx, args...); err != nil {
+	if out, errOut, err := p.run(ctx, p.applyArgs()...); err != nil {
 		// The CLI's diagnostics are the point of the run: show them whole.
 		fmt.Fprintln(os.Stderr, out+errOut)
 		return nil, nil, fmt.Errorf("%s apply failed: %w", filepath.Base(p.cli), err)
@@ -172,6 +219,9 @@ func (p *provider) apply(ctx context.Context) (*discovery, *client, error) {
 		Client struct {
 			Value *client `json:"value"`
 		} `json:"client"`
+		ClientKind struct {
+			Value string `json:"value"`
+		} `json:"client_kind"`
 	}
 	if err := json.Unmarshal([]byte(out), &outputs); err != nil {
 		return nil, nil, fmt.Errorf("parse %s output -json: %w", filepath.Base(p.cli), err)
@@ -179,10 +229,25 @@ func (p *provider) apply(ctx context.Context) (*discovery, *client, error) {
 	d := outputs.Discovery.Value
 	logf("provider: resource metadata %s, challenge scope %s, authorization server %s, authorization endpoint %s, token endpoint %s, resource %q, scope %s",
 		d.MetadataURL, strOrNull(d.ChallengeScope), d.AuthorizationServer, d.AuthorizationEndpoint, d.TokenEndpoint, d.Resource, strOrNull(d.Scope))
+	logf("provider: registration paths offered %v, MCP order picks %s, client uses %s",
+		d.RegistrationPaths, d.RegistrationPath, outputs.ClientKind.Value)
 	if c := outputs.Client.Value; c != nil {
-		logf("provider: registered client_id %s, token_endpoint_auth_method %s", c.ClientID, strOrNull(c.TokenEndpointAuthMethod))
+		logf("provider: client_id %s (%s), token_endpoint_auth_method %s", c.ClientID, outputs.ClientKind.Value, strOrNull(c.TokenEndpointAuthMethod))
 	}
 	return &d, outputs.Client.Value, nil
+}
+
+// applyArgs are the arguments of `apply`: the configuration's variables.
+func (p *provider) applyArgs() []string {
+	args := []string{"apply", "-auto-approve", "-input=false", "-no-color",
+		"-var", "server_url=" + p.serverURL,
+		"-var", "redirect_uri=" + p.redirectURI,
+		"-var", fmt.Sprintf("preregistered=%t", p.preregistered),
+	}
+	if p.documentURL != "" {
+		args = append(args, "-var", "client_metadata_document_url="+p.documentURL)
+	}
+	return args
 }
 
 // run returns the CLI's stdout and stderr apart: `output -json` must parse

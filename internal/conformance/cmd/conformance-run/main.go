@@ -28,6 +28,14 @@ import (
 // wires are the spec versions a scenario runs at, when the suite tags it with them.
 var wires = []string{"2025-03-26", "2025-11-25", "2026-07-28"}
 
+// suiteClientMetadataURL is where the suite's reference client hosts its
+// Client ID Metadata Document; auth/basic-cimd expects exactly this client_id
+// (its mock authorization server does not fetch the document).
+const suiteClientMetadataURL = "https://conformance-test.local/client-metadata.json"
+
+// clientMetadataURL is passed to every client run as CONFORMANCE_CLIENT_METADATA_URL.
+var clientMetadataURL string
+
 type planned struct {
 	conformance.Run
 	specVersion string // "" for extensions: the suite picks
@@ -41,9 +49,11 @@ func main() {
 	expectedPath := flag.String("expected", "internal/conformance/expected-failures.txt", "expected failures list")
 	only := flag.String("only", "", "run only scenarios matching this regular expression")
 	parallel := flag.Int("parallel", 1, "scenario runs at once")
+	flag.StringVar(&clientMetadataURL, "client-metadata-url", suiteClientMetadataURL,
+		"where the client's Client ID Metadata Document is hosted: its client_id at an authorization server that supports CIMD (\"\" for none: the client registers dynamically)")
 	flag.Parse()
 	if *node == "" || *suite == "" || *clientBin == "" {
-		fmt.Fprintln(os.Stderr, "usage: conformance-run -node NODE -suite DIST/index.js -client CLIENT [-out DIR] [-expected FILE] [-only REGEXP]")
+		fmt.Fprintln(os.Stderr, "usage: conformance-run -node NODE -suite DIST/index.js -client CLIENT [-out DIR] [-expected FILE] [-only REGEXP] [-client-metadata-url URL]")
 		os.Exit(2)
 	}
 	if err := run(*node, *suite, *clientBin, *out, *expectedPath, *only, *parallel); err != nil {
@@ -188,7 +198,7 @@ func runOne(node, suite, client, out string, p planned) (conformance.Run, string
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0")
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0", "CONFORMANCE_CLIENT_METADATA_URL="+clientMetadataURL)
 	logb, runErr := cmd.CombinedOutput()
 	_ = os.WriteFile(logPath, logb, 0o644)
 
