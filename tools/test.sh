@@ -30,8 +30,11 @@ tools/release.sh lint-workflows
 # fetched here. Without any, those tests would skip (and fail under CI=true).
 tofu="$(tools/tools.sh tofu)"
 
-log "unit tests (no TF_ACC: in-process fakes and httptest servers only)"
-go test -count=1 ./...
+# internal/provider is left out here: its unit tier runs in full under TF_ACC
+# below, once with each CLI (the same CLI this run would pick), so running it
+# here too would only repeat two minutes of tests.
+log "unit tests (no TF_ACC: in-process fakes and httptest servers only; internal/provider runs with the acceptance tests)"
+go test -count=1 $(go list ./... | grep -v '/internal/provider$')
 (cd "$MCPSERVER_DIR" && go test -count=1 ./...)
 
 # Tests that need a newer CLI than one of the runs has: resource identity
@@ -46,17 +49,17 @@ VERSION_GATED_TESTS=(
 
 # Packages run one at a time (-p 1): each starts its own servers, and two
 # Keycloaks at once on two cores only slow each other down.
-# Under TF_ACC the unit tier runs again with each CLI, beside the real-server
+# Under TF_ACC the unit tier of internal/provider runs with each CLI, beside the real-server
 # tests; neither skips there (both fail when a CLI or server is missing), so
 # a skipped test has not passed: the run fails on any skip other than a listed
 # version-gated test in a run that allows them.
-run_acceptance() { # label, cli path, allow_gated (0/1), extra env...
-  local label="$1" cli="$2" allow_gated="$3"; shift 3
+run_acceptance() { # label, cli path, allow_gated (0/1), packages (space-separated), extra env...
+  local label="$1" cli="$2" allow_gated="$3" pkgs="$4"; shift 4
   local out; out="$(mktemp)"
   log "acceptance tests with $label ($("$cli" version | head -1)) against real servers"
   local rc=0
   env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$cli" "$@" \
-    go test -v -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" ./internal/provider/... ./internal/testenv/... >"$out" 2>&1 || rc=$?
+    go test -v -count=1 -p 1 -timeout "$GO_TEST_TIMEOUT" $pkgs >"$out" 2>&1 || rc=$?
   grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|PASS|FAIL|ok|real servers up)' "$out" | grep -v '^=== RUN' || true
   if [ "$rc" -ne 0 ]; then
     cat "$out" >&2
@@ -80,11 +83,14 @@ run_acceptance() { # label, cli path, allow_gated (0/1), extra env...
   log "$label: $passed passed, 0 skipped, $gated version-gated"
 }
 
-run_acceptance "OpenTofu" "$tofu" 0 TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp
+run_acceptance "OpenTofu" "$tofu" 0 "./internal/provider/... ./internal/testenv/..." \
+  TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp
 
 # Terraform cannot be downloaded here; run against it too when one is installed.
+# internal/testenv's tests drive no CLI: they ran above, and a second run would
+# only start Keycloak once more.
 if terraform_bin="$(command -v terraform)"; then
-  run_acceptance "Terraform" "$terraform_bin" 1
+  run_acceptance "Terraform" "$terraform_bin" 1 "./internal/provider/..."
 else
   log "no terraform binary on PATH: acceptance tests ran with OpenTofu only"
 fi
