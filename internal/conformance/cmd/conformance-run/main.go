@@ -14,11 +14,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -64,6 +66,11 @@ func main() {
 
 func run(node, suite, clientBin, out, expectedPath, only string, parallel int) error {
 	start := time.Now()
+	// Each scenario runs in a process group of its own (the suite, its mocks,
+	// the client, the CLI and the provider); an interrupt kills the running
+	// groups instead of leaving them behind.
+	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	f, err := os.Open(expectedPath)
 	if err != nil {
 		return err
@@ -112,7 +119,10 @@ func run(node, suite, clientBin, out, expectedPath, only string, parallel int) e
 			defer wg.Done()
 			for i := range next {
 				t0 := time.Now()
-				r, note := runOne(node, suite, absClient, out, plan[i])
+				if sigCtx.Err() != nil {
+					continue
+				}
+				r, note := runOne(sigCtx, node, suite, absClient, out, plan[i])
 				runs[i] = r
 				mu.Lock()
 				fmt.Fprintf(os.Stderr, "  %-10s %-45s %5.1fs %s\n", plan[i].Wire, plan[i].Scenario, time.Since(t0).Seconds(), note)
@@ -125,6 +135,9 @@ func run(node, suite, clientBin, out, expectedPath, only string, parallel int) e
 	}
 	close(next)
 	wg.Wait()
+	if sigCtx.Err() != nil {
+		return errors.New("interrupted; the scenario runs were stopped")
+	}
 
 	res := conformance.Judge(runs, expected)
 	if only != "" {
@@ -185,7 +198,7 @@ func listScenarios(node, suite string) ([]planned, error) {
 
 // runOne runs one scenario and reads its checks.json. A run that leaves no
 // checks.json is recorded as one FAILURE check of its own.
-func runOne(node, suite, client, out string, p planned) (conformance.Run, string) {
+func runOne(parent context.Context, node, suite, client, out string, p planned) (conformance.Run, string) {
 	r := p.Run
 	name := strings.ReplaceAll(p.Scenario, "/", "_")
 	resDir := filepath.Join(out, "results", p.Wire, name)
@@ -195,9 +208,12 @@ func runOne(node, suite, client, out string, p planned) (conformance.Run, string
 	if p.specVersion != "" {
 		args = append(args, "--spec-version", p.specVersion)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(parent, 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, args...)
+	ownProcessGroup(cmd)
+	// A killed group may leave a grandchild holding the output pipe open.
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0", "CONFORMANCE_CLIENT_METADATA_URL="+clientMetadataURL)
 	logb, runErr := cmd.CombinedOutput()
 	_ = os.WriteFile(logPath, logb, 0o644)
