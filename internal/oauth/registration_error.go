@@ -229,7 +229,7 @@ func newRegistrationError(base RegistrationError, resp *response, token string) 
 			e.Code, e.Description = ch.Error, ch.ErrorDescription
 		}
 	}
-	e.Description = maskSecret(e.Description, token)
+	e.Code, e.Description = maskSecret(e.Code, token), maskSecret(e.Description, token)
 	if m := keycloakPolicy.FindStringSubmatch(e.Description); m != nil {
 		e.Policy = m[1]
 	}
@@ -360,11 +360,14 @@ func redactBody(body []byte, token string) string {
 	return RedactText(sanitize(RedactText(string(body), token), 500), token)
 }
 
-func maskSecret(s, secret string) string {
-	if secret == "" || s == "" {
+// maskSecret redacts a text the server sent: credential-named values always
+// (also when no secret of ours was sent: a server may echo anything), and
+// every given secret value.
+func maskSecret(s string, secrets ...string) string {
+	if s == "" {
 		return s
 	}
-	return RedactText(s, secret)
+	return RedactText(s, secrets...)
 }
 
 // sanitize collapses whitespace, drops control characters and truncates.
