@@ -86,7 +86,10 @@ func (e *Error) ServerSaid() string {
 	}
 }
 
-func newError(op Op, target string, reply *oauth.Reply) *Error {
+// newError reads an error answer. What the server said goes through
+// oauth.RedactText like any other server text: credential-named values and
+// the given secrets (the admin credentials, the admin token) are cut out.
+func newError(op Op, target string, reply *oauth.Reply, secrets ...string) *Error {
 	e := &Error{Op: op, URL: target, Status: reply.Status, Kind: KindUnexpected}
 	var body struct {
 		Error            string `json:"error"`
@@ -94,16 +97,16 @@ func newError(op Op, target string, reply *oauth.Reply) *Error {
 		ErrorMessage     string `json:"errorMessage"`
 	}
 	if json.Unmarshal(reply.Body, &body) == nil {
-		e.Code = clip(body.Error, 200)
-		e.Description = clip(body.ErrorDescription, 500)
+		e.Code = clip(oauth.RedactText(body.Error, secrets...), 200)
+		e.Description = clip(oauth.RedactText(body.ErrorDescription, secrets...), 500)
 		if e.Description == "" {
-			e.Description = clip(body.ErrorMessage, 500)
+			e.Description = clip(oauth.RedactText(body.ErrorMessage, secrets...), 500)
 		}
 	}
 	if e.Code == "" && e.Description == "" && len(reply.Body) > 0 && !strings.Contains(strings.ToLower(reply.Header.Get("Content-Type")), "html") {
 		// Never echo a body that might carry a secret: only error answers
 		// get here, and only a short excerpt of them.
-		e.Description = clip(oauth.RedactJSON(reply.Body), 300)
+		e.Description = clip(oauth.RedactText(oauth.RedactJSON(reply.Body), secrets...), 300)
 	}
 	return e
 }
