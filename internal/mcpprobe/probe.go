@@ -71,9 +71,22 @@ type Error struct {
 	// ToolOutput is what a failing tool said.
 	ToolOutput string
 	Err        error
+
+	// token is the access token sent, cut out of every text the error shows.
+	token string
 }
 
-func (e *Error) Error() string {
+// redact cuts the token sent, and any credential-named value, out of what
+// the server said (a challenge or a tool's output may echo the token).
+func (e *Error) redact(token string) {
+	e.token = token
+	e.Challenge = oauth.RedactText(e.Challenge, token)
+	e.ToolOutput = oauth.RedactText(e.ToolOutput, token)
+}
+
+func (e *Error) Error() string { return oauth.RedactText(e.message(), e.token) }
+
+func (e *Error) message() string {
 	switch e.Kind {
 	case KindTokenRefused, KindForbidden:
 		s := fmt.Sprintf("the MCP server refused the request with HTTP %d", e.Status)
@@ -141,7 +154,13 @@ func (r *refusalRecorder) refusal() *Error {
 
 // Probe opens a session (initialize), lists the tools (tools/list, every
 // page), checks the required tools, calls CallTool if set, and closes the session.
-func Probe(ctx context.Context, client *oauth.Client, req Request) (*Result, error) {
+func Probe(ctx context.Context, client *oauth.Client, req Request) (_ *Result, err error) {
+	defer func() {
+		var pe *Error
+		if errors.As(err, &pe) {
+			pe.redact(req.AccessToken)
+		}
+	}()
 	if err := oauth.ValidateURL(req.ServerURL, client.AllowsInsecureHTTP()); err != nil {
 		return nil, &Error{Kind: KindRequest, Err: err}
 	}
