@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
@@ -97,36 +96,16 @@ func newError(op Op, target string, reply *oauth.Reply, secrets ...string) *Erro
 		ErrorMessage     string `json:"errorMessage"`
 	}
 	if json.Unmarshal(reply.Body, &body) == nil {
-		e.Code = clip(oauth.RedactText(body.Error, secrets...), 200)
-		e.Description = clip(oauth.RedactText(body.ErrorDescription, secrets...), 500)
+		e.Code = oauth.Clip(oauth.RedactText(body.Error, secrets...), 200)
+		e.Description = oauth.Clip(oauth.RedactText(body.ErrorDescription, secrets...), 500)
 		if e.Description == "" {
-			e.Description = clip(oauth.RedactText(body.ErrorMessage, secrets...), 500)
+			e.Description = oauth.Clip(oauth.RedactText(body.ErrorMessage, secrets...), 500)
 		}
 	}
 	if e.Code == "" && e.Description == "" && len(reply.Body) > 0 && !strings.Contains(strings.ToLower(reply.Header.Get("Content-Type")), "html") {
 		// Never echo a body that might carry a secret: only error answers
 		// get here, and only a short excerpt of them.
-		e.Description = clip(oauth.RedactText(oauth.RedactJSON(reply.Body), secrets...), 300)
+		e.Description = oauth.Clip(oauth.RedactText(oauth.RedactJSON(reply.Body), secrets...), 300)
 	}
 	return e
-}
-
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.TrimSpace(s))
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "?")
-	}
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
 }

@@ -145,9 +145,9 @@ func (r *refusalRecorder) refusal() *Error {
 	defer r.mu.Unlock()
 	switch r.code {
 	case http.StatusUnauthorized:
-		return &Error{Kind: KindTokenRefused, Status: r.code, Challenge: clip(r.chall, 400)}
+		return &Error{Kind: KindTokenRefused, Status: r.code, Challenge: oauth.Clip(r.chall, 400)}
 	case http.StatusForbidden:
-		return &Error{Kind: KindForbidden, Status: r.code, Challenge: clip(r.chall, 400)}
+		return &Error{Kind: KindForbidden, Status: r.code, Challenge: oauth.Clip(r.chall, 400)}
 	}
 	return nil
 }
@@ -278,18 +278,4 @@ func contains(list []string, s string) bool {
 func IsRefusal(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && (e.Kind == KindTokenRefused || e.Kind == KindForbidden)
-}
-
-// clip keeps server text printable and short.
-func clip(s string, n int) string {
-	s = strings.ToValidUTF8(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s), "?")
-	if len(s) > n {
-		s = s[:n] + "..."
-	}
-	return s
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -134,5 +135,24 @@ func TestProbeErrorsDoNotShowTheToken(t *testing.T) {
 				t.Errorf("the server's words should be shown, redacted: %v", err)
 			}
 		})
+	}
+}
+
+// A long refusal challenge is shortened on a character boundary: messages
+// must stay valid UTF-8 (diagnostics travel as protobuf strings).
+func TestProbeErrorIsValidUTF8(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+strings.Repeat("é", 300)+`"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	c, _ := oauth.NewClient(oauth.Options{})
+	_, err := mcpprobe.Probe(context.Background(), c, mcpprobe.Request{ServerURL: srv.URL + "/mcp", AccessToken: "token-0123456789"})
+	var pe *mcpprobe.Error
+	if !errors.As(err, &pe) || pe.Kind != mcpprobe.KindTokenRefused {
+		t.Fatalf("got %v", err)
+	}
+	if !utf8.ValidString(pe.Challenge) || !utf8.ValidString(err.Error()) || len(pe.Challenge) > 600 || !strings.Contains(pe.Challenge, "éé") {
+		t.Errorf("challenge %q (%d bytes)", pe.Challenge, len(pe.Challenge))
 	}
 }

@@ -370,6 +370,11 @@ func maskSecret(s string, secrets ...string) string {
 	return RedactText(s, secrets...)
 }
 
+// Clip makes text a server sent fit for a message: control characters
+// dropped, whitespace collapsed, valid UTF-8, and cut (on a character
+// boundary) to about max bytes.
+func Clip(s string, max int) string { return sanitize(s, max) }
+
 // sanitize collapses whitespace, drops control characters and truncates.
 func sanitize(s string, max int) string {
 	s = strings.Map(func(r rune) rune {
