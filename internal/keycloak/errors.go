@@ -1,7 +1,6 @@
 package keycloak
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -90,18 +89,9 @@ func (e *Error) ServerSaid() string {
 // the given secrets (the admin credentials, the admin token) are cut out.
 func newError(op Op, target string, reply *oauth.Reply, secrets ...string) *Error {
 	e := &Error{Op: op, URL: target, Status: reply.Status, Kind: KindUnexpected}
-	var body struct {
-		Error            string `json:"error"`
-		ErrorDescription string `json:"error_description"`
-		ErrorMessage     string `json:"errorMessage"`
-	}
-	if json.Unmarshal(reply.Body, &body) == nil {
-		e.Code = oauth.Clip(oauth.RedactText(body.Error, secrets...), 200)
-		e.Description = oauth.Clip(oauth.RedactText(body.ErrorDescription, secrets...), 500)
-		if e.Description == "" {
-			e.Description = oauth.Clip(oauth.RedactText(body.ErrorMessage, secrets...), 500)
-		}
-	}
+	code, desc := oauth.ParseErrorBody(reply.Body)
+	e.Code = oauth.Clip(oauth.RedactText(code, secrets...), 200)
+	e.Description = oauth.Clip(oauth.RedactText(desc, secrets...), 500)
 	if e.Code == "" && e.Description == "" && len(reply.Body) > 0 && !strings.Contains(strings.ToLower(reply.Header.Get("Content-Type")), "html") {
 		// Never echo a body that might carry a secret: only error answers
 		// get here, and only a short excerpt of them.

@@ -138,7 +138,7 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, req TokenRequest) (
 	}
 	if resp.Status != http.StatusOK {
 		e := &TokenError{Endpoint: req.TokenEndpoint, Status: resp.Status}
-		e.Code, e.Description = parseErrorBody(resp.Body)
+		e.Code, e.Description = ParseErrorBody(resp.Body)
 		e.Code = sanitize(maskSecret(e.Code, secrets...), 200)
 		e.Description = sanitize(maskSecret(e.Description, secrets...), 500)
 		return nil, e
