@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -225,7 +226,7 @@ func Probe(ctx context.Context, client *oauth.Client, req Request) (_ *Result, e
 	}
 	for _, w := range wanted {
 		i := sort.SearchStrings(res.ToolNames, w)
-		if (i == len(res.ToolNames) || res.ToolNames[i] != w) && !contains(missing, w) {
+		if (i == len(res.ToolNames) || res.ToolNames[i] != w) && !slices.Contains(missing, w) {
 			missing = append(missing, w)
 		}
 	}
@@ -263,15 +264,6 @@ func toolOutput(out *mcp.CallToolResult) string {
 		}
 	}
 	return strings.Join(parts, "\n")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // IsRefusal reports whether err is the server refusing the token.
