@@ -130,7 +130,7 @@ func (a *Admin) token(ctx context.Context) (string, error) {
 		return "", &Error{Op: OpAdminToken, URL: a.TokenEndpoint(), Kind: KindUnreachable, Err: err}
 	}
 	if reply.Status != http.StatusOK {
-		e := newError(OpAdminToken, a.TokenEndpoint(), reply)
+		e := newError(OpAdminToken, a.TokenEndpoint(), reply, a.Secrets()...)
 		switch {
 		case e.Code == "invalid_grant" || e.Code == "invalid_client" || e.Code == "unauthorized_client" || reply.Status == http.StatusUnauthorized:
 			e.Kind = KindBadCredentials
@@ -167,7 +167,7 @@ func (a *Admin) call(ctx context.Context, op Op, method, realm, path string, in,
 		return &Error{Op: op, URL: target, Realm: realm, Kind: KindUnreachable, Err: err}
 	}
 	if reply.Status/100 != 2 {
-		e := newError(op, target, reply)
+		e := newError(op, target, reply, append(a.Secrets(), tok)...)
 		e.Realm = realm
 		switch reply.Status {
 		case http.StatusForbidden:

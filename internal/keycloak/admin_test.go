@@ -2,7 +2,10 @@ package keycloak_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +158,58 @@ func TestNewRegistrationAccessToken(t *testing.T) {
 	var ke *keycloak.Error
 	if !errors.As(err, &ke) || ke.Kind != keycloak.KindNotFound || !strings.Contains(err.Error(), "nobody") {
 		t.Errorf("unknown client: %v", err)
+	}
+}
+
+// A server (or a proxy before it) that echoes credentials in its error
+// answers: the errors show neither the admin's password or client secret
+// nor the admin token, redacted as registration errors are.
+func TestErrorsDoNotEchoCredentials(t *testing.T) {
+	const adminToken = "ADMIN-TOKEN-0123456789"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/token") {
+			if r.PostForm.Get("username") == "admin" && r.PostForm.Get("password") == "good-pass-1" {
+				_ = json.NewEncoder(w).Encode(map[string]string{"access_token": adminToken})
+				return
+			}
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_grant",
+				"error_description": "user " + r.PostForm.Get("username") + " with " + r.PostForm.Get("password") +
+					" refused (client_secret=" + r.PostForm.Get("client_secret") + ")"})
+			return
+		}
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]string{"errorMessage": "no rights for " + r.Header.Get("Authorization")})
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name  string
+		cfg   keycloak.Config
+		leaks []string
+		kind  keycloak.Kind
+		keeps string
+	}{
+		{"token endpoint", keycloak.Config{BaseURL: srv.URL, Username: "admin", Password: "wrong-pass-9", ClientSecret: "cs-secret-7"},
+			[]string{"wrong-pass-9", "cs-secret-7"}, keycloak.KindBadCredentials, "refused"},
+		{"admin API", keycloak.Config{BaseURL: srv.URL, Username: "admin", Password: "good-pass-1"},
+			[]string{adminToken, "good-pass-1"}, keycloak.KindForbidden, "no rights"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := admin(t, tc.cfg).CreateInitialAccessToken(context.Background(), "mcp-oauth", time.Minute, 1)
+			var ke *keycloak.Error
+			if !errors.As(err, &ke) || ke.Kind != tc.kind {
+				t.Fatalf("got %v", err)
+			}
+			for _, s := range tc.leaks {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("%q leaked: %v", s, err)
+				}
+			}
+			if !strings.Contains(ke.ServerSaid(), tc.keeps) || !strings.Contains(ke.ServerSaid(), oauth.Redacted) {
+				t.Errorf("what the server said should be shown, redacted: %q", ke.ServerSaid())
+			}
+		})
 	}
 }

@@ -1,10 +1,8 @@
 package keycloak
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
@@ -86,44 +84,18 @@ func (e *Error) ServerSaid() string {
 	}
 }
 
-func newError(op Op, target string, reply *oauth.Reply) *Error {
+// newError reads an error answer. What the server said goes through
+// oauth.RedactText like any other server text: credential-named values and
+// the given secrets (the admin credentials, the admin token) are cut out.
+func newError(op Op, target string, reply *oauth.Reply, secrets ...string) *Error {
 	e := &Error{Op: op, URL: target, Status: reply.Status, Kind: KindUnexpected}
-	var body struct {
-		Error            string `json:"error"`
-		ErrorDescription string `json:"error_description"`
-		ErrorMessage     string `json:"errorMessage"`
-	}
-	if json.Unmarshal(reply.Body, &body) == nil {
-		e.Code = clip(body.Error, 200)
-		e.Description = clip(body.ErrorDescription, 500)
-		if e.Description == "" {
-			e.Description = clip(body.ErrorMessage, 500)
-		}
-	}
+	code, desc := oauth.ParseErrorBody(reply.Body)
+	e.Code = oauth.Clip(oauth.RedactText(code, secrets...), 200)
+	e.Description = oauth.Clip(oauth.RedactText(desc, secrets...), 500)
 	if e.Code == "" && e.Description == "" && len(reply.Body) > 0 && !strings.Contains(strings.ToLower(reply.Header.Get("Content-Type")), "html") {
 		// Never echo a body that might carry a secret: only error answers
 		// get here, and only a short excerpt of them.
-		e.Description = clip(oauth.RedactJSON(reply.Body), 300)
+		e.Description = oauth.Clip(oauth.RedactText(oauth.RedactJSON(reply.Body), secrets...), 300)
 	}
 	return e
-}
-
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.TrimSpace(s))
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "?")
-	}
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
 }

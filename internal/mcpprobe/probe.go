@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -71,9 +72,22 @@ type Error struct {
 	// ToolOutput is what a failing tool said.
 	ToolOutput string
 	Err        error
+
+	// token is the access token sent, cut out of every text the error shows.
+	token string
 }
 
-func (e *Error) Error() string {
+// redact cuts the token sent, and any credential-named value, out of what
+// the server said (a challenge or a tool's output may echo the token).
+func (e *Error) redact(token string) {
+	e.token = token
+	e.Challenge = oauth.RedactText(e.Challenge, token)
+	e.ToolOutput = oauth.RedactText(e.ToolOutput, token)
+}
+
+func (e *Error) Error() string { return oauth.RedactText(e.message(), e.token) }
+
+func (e *Error) message() string {
 	switch e.Kind {
 	case KindTokenRefused, KindForbidden:
 		s := fmt.Sprintf("the MCP server refused the request with HTTP %d", e.Status)
@@ -132,16 +146,22 @@ func (r *refusalRecorder) refusal() *Error {
 	defer r.mu.Unlock()
 	switch r.code {
 	case http.StatusUnauthorized:
-		return &Error{Kind: KindTokenRefused, Status: r.code, Challenge: clip(r.chall, 400)}
+		return &Error{Kind: KindTokenRefused, Status: r.code, Challenge: oauth.Clip(r.chall, 400)}
 	case http.StatusForbidden:
-		return &Error{Kind: KindForbidden, Status: r.code, Challenge: clip(r.chall, 400)}
+		return &Error{Kind: KindForbidden, Status: r.code, Challenge: oauth.Clip(r.chall, 400)}
 	}
 	return nil
 }
 
 // Probe opens a session (initialize), lists the tools (tools/list, every
 // page), checks the required tools, calls CallTool if set, and closes the session.
-func Probe(ctx context.Context, client *oauth.Client, req Request) (*Result, error) {
+func Probe(ctx context.Context, client *oauth.Client, req Request) (_ *Result, err error) {
+	defer func() {
+		var pe *Error
+		if errors.As(err, &pe) {
+			pe.redact(req.AccessToken)
+		}
+	}()
 	if err := oauth.ValidateURL(req.ServerURL, client.AllowsInsecureHTTP()); err != nil {
 		return nil, &Error{Kind: KindRequest, Err: err}
 	}
@@ -206,7 +226,7 @@ func Probe(ctx context.Context, client *oauth.Client, req Request) (*Result, err
 	}
 	for _, w := range wanted {
 		i := sort.SearchStrings(res.ToolNames, w)
-		if (i == len(res.ToolNames) || res.ToolNames[i] != w) && !contains(missing, w) {
+		if (i == len(res.ToolNames) || res.ToolNames[i] != w) && !slices.Contains(missing, w) {
 			missing = append(missing, w)
 		}
 	}
@@ -246,31 +266,8 @@ func toolOutput(out *mcp.CallToolResult) string {
 	return strings.Join(parts, "\n")
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // IsRefusal reports whether err is the server refusing the token.
 func IsRefusal(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && (e.Kind == KindTokenRefused || e.Kind == KindForbidden)
-}
-
-// clip keeps server text printable and short.
-func clip(s string, n int) string {
-	s = strings.ToValidUTF8(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s), "?")
-	if len(s) > n {
-		s = s[:n] + "..."
-	}
-	return s
 }

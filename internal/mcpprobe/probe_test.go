@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -91,5 +92,67 @@ func TestProbeFailures(t *testing.T) {
 				t.Errorf("the error shows the token: %v", err)
 			}
 		})
+	}
+}
+
+// A server that echoes the token it was sent in its refusal or in a failing
+// tool's output: the probe's error does not show it.
+func TestProbeErrorsDoNotShowTheToken(t *testing.T) {
+	const token = "TOKEN-echoed-0123456789"
+	s := mcp.NewServer(&mcp.Implementation{Name: "echo", Version: "1"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "fail"}, func(context.Context, *mcp.CallToolRequest, empty) (*mcp.CallToolResult, whoOut, error) {
+		return nil, whoOut{}, errors.New("refused token " + token)
+	})
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/refuse" {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+r.Header.Get("Authorization")+` is expired"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, _ := oauth.NewClient(oauth.Options{})
+	for _, tc := range []struct {
+		name string
+		req  mcpprobe.Request
+		kind mcpprobe.Kind
+	}{
+		{"refusal", mcpprobe.Request{ServerURL: srv.URL + "/refuse", AccessToken: token}, mcpprobe.KindTokenRefused},
+		{"tool output", mcpprobe.Request{ServerURL: srv.URL + "/mcp", AccessToken: token, CallTool: "fail"}, mcpprobe.KindToolFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := mcpprobe.Probe(context.Background(), c, tc.req)
+			var pe *mcpprobe.Error
+			if !errors.As(err, &pe) || pe.Kind != tc.kind {
+				t.Fatalf("got %v, want kind %s", err, tc.kind)
+			}
+			if strings.Contains(err.Error(), token) {
+				t.Errorf("the error shows the token: %v", err)
+			}
+			if !strings.Contains(err.Error(), oauth.Redacted) {
+				t.Errorf("the server's words should be shown, redacted: %v", err)
+			}
+		})
+	}
+}
+
+// A long refusal challenge is shortened on a character boundary: messages
+// must stay valid UTF-8 (diagnostics travel as protobuf strings).
+func TestProbeErrorIsValidUTF8(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+strings.Repeat("é", 300)+`"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	c, _ := oauth.NewClient(oauth.Options{})
+	_, err := mcpprobe.Probe(context.Background(), c, mcpprobe.Request{ServerURL: srv.URL + "/mcp", AccessToken: "token-0123456789"})
+	var pe *mcpprobe.Error
+	if !errors.As(err, &pe) || pe.Kind != mcpprobe.KindTokenRefused {
+		t.Fatalf("got %v", err)
+	}
+	if !utf8.ValidString(pe.Challenge) || !utf8.ValidString(err.Error()) || len(pe.Challenge) > 600 || !strings.Contains(pe.Challenge, "éé") {
+		t.Errorf("challenge %q (%d bytes)", pe.Challenge, len(pe.Challenge))
 	}
 }

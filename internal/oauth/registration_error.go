@@ -221,7 +221,7 @@ func newRegistrationError(base RegistrationError, resp *response, token string) 
 	e := base
 	e.Status = resp.Status
 	e.Delivery = DeliveryAnswered
-	e.Code, e.Description = parseErrorBody(resp.Body)
+	e.Code, e.Description = ParseErrorBody(resp.Body)
 	e.Body = redactBody(resp.Body, token)
 	if ch, ok := bearerChallenge(resp.Header); ok {
 		e.Challenge = &ch
@@ -229,7 +229,7 @@ func newRegistrationError(base RegistrationError, resp *response, token string) 
 			e.Code, e.Description = ch.Error, ch.ErrorDescription
 		}
 	}
-	e.Description = maskSecret(e.Description, token)
+	e.Code, e.Description = maskSecret(e.Code, token), maskSecret(e.Description, token)
 	if m := keycloakPolicy.FindStringSubmatch(e.Description); m != nil {
 		e.Policy = m[1]
 	}
@@ -296,10 +296,12 @@ func classify(e *RegistrationError) ErrorKind {
 	return KindOther
 }
 
-// parseErrorBody pulls an error code and description from the shapes servers
-// use: RFC 6749 {error, error_description}; {message}; {detail, title}
-// (RFC 9457); {error: {code, message}}; {errors: [{message}]}.
-func parseErrorBody(body []byte) (code, desc string) {
+// ParseErrorBody pulls an error code and description from the shapes
+// servers use: RFC 6749 {error, error_description}; {message}; {detail,
+// title} (RFC 9457); Keycloak's {errorMessage}; {error: {code, message}};
+// {errors: [{message}]}. Both are sanitized but not redacted: pass them
+// through RedactText before showing them.
+func ParseErrorBody(body []byte) (code, desc string) {
 	var obj map[string]any
 	if json.Unmarshal(body, &obj) != nil {
 		return "", ""
@@ -313,7 +315,7 @@ func parseErrorBody(body []byte) (code, desc string) {
 		return ""
 	}
 	code = str(obj, "error", "code")
-	desc = str(obj, "error_description", "message", "detail", "title", "error_message", "reason")
+	desc = str(obj, "error_description", "message", "detail", "title", "error_message", "errorMessage", "reason")
 	if inner, ok := obj["error"].(map[string]any); ok {
 		if code == "" {
 			code = str(inner, "code", "type", "status")
@@ -360,12 +362,20 @@ func redactBody(body []byte, token string) string {
 	return RedactText(sanitize(RedactText(string(body), token), 500), token)
 }
 
-func maskSecret(s, secret string) string {
-	if secret == "" || s == "" {
+// maskSecret redacts a text the server sent: credential-named values always
+// (also when no secret of ours was sent: a server may echo anything), and
+// every given secret value.
+func maskSecret(s string, secrets ...string) string {
+	if s == "" {
 		return s
 	}
-	return RedactText(s, secret)
+	return RedactText(s, secrets...)
 }
+
+// Clip makes text a server sent fit for a message: control characters
+// dropped, whitespace collapsed, valid UTF-8, and cut (on a character
+// boundary) to about max bytes.
+func Clip(s string, max int) string { return sanitize(s, max) }
 
 // sanitize collapses whitespace, drops control characters and truncates.
 func sanitize(s string, max int) string {

@@ -1,6 +1,9 @@
 package oauth
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // SelectScope is MCP's scope selection (2025-11-25, "Scope Selection
 // Strategy"): the scope of the Bearer challenge when the server sent one,
@@ -12,18 +15,9 @@ func SelectScope(challengeScope string, scopesSupported []string) string {
 	}
 	var out []string
 	for _, s := range scopesSupported {
-		if s = strings.TrimSpace(s); s != "" && !containsString(out, s) {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

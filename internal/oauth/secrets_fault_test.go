@@ -138,3 +138,29 @@ func TestErrorAnswersOfAnyShapeAreRedacted(t *testing.T) {
 		}
 	}
 }
+
+// An error answer to a registration sent without any token still has its
+// credential-named values cut out of the code and description.
+func TestRegistrationErrorWithoutTokenIsRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":"invalid_client_metadata client_secret=`+faultSecret+`","error_description":"software_statement=`+faultRAT+` refused"}`)
+	}))
+	defer srv.Close()
+	c, _ := NewClient(Options{})
+	_, err := c.RegisterClient(context.Background(), srv.URL, ClientMetadata{ClientName: "x"}, "")
+	var re *RegistrationError
+	if !errors.As(err, &re) {
+		t.Fatalf("got %v", err)
+	}
+	all := err.Error() + "\n" + re.ServerSaid() + "\n" + re.Code + "\n" + re.Description
+	for _, s := range []string{faultSecret, faultRAT} {
+		if strings.Contains(all, s) {
+			t.Errorf("%q leaked: %s", s, all)
+		}
+	}
+	if !strings.Contains(re.Description, Redacted) || !strings.Contains(re.Description, "refused") {
+		t.Errorf("the description should be shown, redacted: %q", re.Description)
+	}
+}

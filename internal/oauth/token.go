@@ -104,6 +104,8 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, req TokenRequest) (
 		form.Add("resource", r)
 	}
 	header := http.Header{}
+	// secrets are the credential values sent, masked in any error answer.
+	secrets := []string{req.ClientSecret}
 	switch req.AuthMethod {
 	case "", AuthClientSecretBasic:
 		// RFC 6749 section 2.3.1: both parts form-urlencoded before base64.
@@ -123,6 +125,7 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, req TokenRequest) (
 		form.Set("client_id", req.ClientID)
 		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 		form.Set("client_assertion", assertion)
+		secrets = append(secrets, assertion)
 	default:
 		return nil, &TokenError{Endpoint: req.TokenEndpoint, Err: fmt.Errorf("unsupported client authentication method %q", req.AuthMethod)}
 	}
@@ -135,9 +138,9 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, req TokenRequest) (
 	}
 	if resp.Status != http.StatusOK {
 		e := &TokenError{Endpoint: req.TokenEndpoint, Status: resp.Status}
-		e.Code, e.Description = parseErrorBody(resp.Body)
-		e.Code = sanitize(maskSecret(e.Code, req.ClientSecret), 200)
-		e.Description = sanitize(maskSecret(e.Description, req.ClientSecret), 500)
+		e.Code, e.Description = ParseErrorBody(resp.Body)
+		e.Code = sanitize(maskSecret(e.Code, secrets...), 200)
+		e.Description = sanitize(maskSecret(e.Description, secrets...), 500)
 		return nil, e
 	}
 	var out struct {

@@ -207,3 +207,44 @@ func TestIssuerBinding(t *testing.T) {
 		}
 	}
 }
+
+// A token endpoint that echoes what it was sent in its error answer: the
+// error shows neither the client assertion nor any credential-named value,
+// whatever the authentication method (private_key_jwt sends no secret).
+func TestTokenErrorsAreRedacted(t *testing.T) {
+	keyPEM, _ := ecKeyPEM(t)
+	signer, err := NewAssertionSigner(keyPEM, "", "kid-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		sent = r.PostForm
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"error":             "invalid_client",
+			"error_description": "assertion " + r.PostForm.Get("client_assertion") + " refused; password=hunter22",
+		})
+	}))
+	defer srv.Close()
+	c, _ := NewClient(Options{})
+	_, err = c.ClientCredentialsToken(context.Background(), TokenRequest{
+		TokenEndpoint: srv.URL + "/token", ClientID: "c1", AuthMethod: AuthPrivateKeyJWT, Signer: signer,
+	})
+	var te *TokenError
+	if !errors.As(err, &te) || te.Code != "invalid_client" {
+		t.Fatalf("got %v", err)
+	}
+	assertion := sent.Get("client_assertion")
+	if assertion == "" {
+		t.Fatal("no assertion was sent: the check below would prove nothing")
+	}
+	if strings.Contains(err.Error(), assertion) || strings.Contains(err.Error(), "hunter22") {
+		t.Errorf("the error shows a credential: %v", err)
+	}
+	if !strings.Contains(err.Error(), Redacted) {
+		t.Errorf("the description should be shown, redacted: %v", err)
+	}
+}

@@ -140,7 +140,9 @@ func (p *mcpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"allow_insecure_http": schema.BoolAttribute{
 				MarkdownDescription: "Allow plain `http://` URLs for hosts that are not loopback addresses, for example " +
 					"`http://keycloak:8080` on a private container network. Plain http to `localhost`, `127.0.0.0/8` and " +
-					"`::1` is always allowed. Defaults to `false`. Environment variable: `" + EnvAllowInsecureHTTP + "`.",
+					"`::1` is always allowed. It also lets `mcp_dynamic_client` register plain `http://` redirect URIs to such " +
+					"hosts (authorization codes would cross the network in clear). Defaults to `false`. Environment " +
+					"variable: `" + EnvAllowInsecureHTTP + "`.",
 				Optional: true,
 			},
 			"headers": schema.MapAttribute{
