@@ -200,6 +200,9 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	if importing && state.OnUnauthorized.IsNull() {
 		state.OnUnauthorized = types.StringValue(onUnauthorizedRemove)
 	}
+	if (importing || state.RegistrationEndpoint.IsNull()) && fillImportedEndpoint(ctx, &state) {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateEndpointDerived, []byte(`true`))...)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
@@ -276,6 +279,10 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	ctx = r.maskCtx(ctx, modelSecrets(&prior, &plan)...)
 	plan.InitialAccessTokenWO = types.StringNull()
+	if !plan.RegistrationEndpoint.Equal(prior.RegistrationEndpoint) {
+		// The configuration now names the endpoint: changing it registers anew.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateEndpointDerived, nil)...)
+	}
 
 	changed := false
 	for _, at := range serverRelevantAttrs {
@@ -477,29 +484,6 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 	default:
 		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), clientID)
 	}
-}
-
-// ImportState imports by registration client URI. The registration access
-// token comes from the provider configuration, so no secret sits in the id.
-func (r *dynamicClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.notConfigured(&resp.Diagnostics) {
-		return
-	}
-	if err := oauth.ValidateURLShape(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid import id",
-			"Import an mcp_dynamic_client by its registration client URI (RFC 7592), for example "+
-				"https://sso.example.com/realms/mcp/clients-registrations/openid-connect/<client_id>: "+err.Error())
-		return
-	}
-	if r.data.RegistrationAccessToken == "" {
-		resp.Diagnostics.AddError("Registration access token needed for import",
-			"Set the provider's registration_access_token (or MCP_REGISTRATION_ACCESS_TOKEN) to the client's registration "+
-				"access token. It is read from there so that no secret sits in the import id.")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_client_uri"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_access_token"), r.data.RegistrationAccessToken)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_unauthorized"), onUnauthorizedRemove)...)
 }
 
 // mergeExtra overlays the user's vendor fields on the server's registered

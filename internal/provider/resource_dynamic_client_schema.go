@@ -102,8 +102,8 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 				Validators: []validator.String{httpURLValidator{}},
 				PlanModifiers: []planmodifier.String{
 					// An imported client has no endpoint in state: setting it is not a new registration.
-					stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-						resp.RequiresReplace = !req.StateValue.IsNull()
+					stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = !req.StateValue.IsNull() && !endpointOnlyRecorded(ctx, req.Private)
 					}, "Changing the registration endpoint registers a new client (an imported client only records it).",
 						"Changing the registration endpoint registers a new client (an imported client only records it)."),
 				},
