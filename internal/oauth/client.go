@@ -47,10 +47,14 @@ var ErrRedirectRefused = errors.New("redirect refused")
 type Options struct {
 	// Timeout bounds each HTTP request, including reading the body. Zero means DefaultTimeout.
 	Timeout time.Duration
-	// Retries is how many extra attempts an idempotent (GET) request gets after a
-	// network error or a 429, 503 or 504. Registration POSTs and management
-	// PUT/DELETE are never retried: a retried POST registers a second client and
-	// a retried PUT may present a registration access token the first one rotated.
+	// Retries is how many extra attempts a request may get. Discovery GETs
+	// are retried after a network error or a 429, 503 or 504. RFC 7592 reads
+	// and deletes are retried only when the server certainly did not act: a
+	// 503 or 429 (waiting as Retry-After asks, within Timeout), or a failure
+	// before the request was written (connection refused). Registration POSTs
+	// and management PUTs are never retried: a retried POST registers a second
+	// client and a retried PUT may present a registration access token the
+	// first one rotated. net/http's own re-sends are switched off.
 	Retries int
 	// CACertPEM, when set, replaces the system roots with these PEM certificates.
 	CACertPEM string
@@ -108,6 +112,7 @@ type Client struct {
 	retrying  *retryablehttp.Client // idempotent requests
 	maxBody   int64
 	redirects int
+	retryBase time.Duration // first backoff of the management retry policy; zero means retryBaseWait
 }
 
 // NewClient builds a Client from opts, validating the TLS settings.
@@ -145,7 +150,7 @@ func NewClient(opts Options) (*Client, error) {
 		transport.TLSClientConfig = tlsConfig
 	}
 
-	c.plain = &http.Client{Transport: transport, Timeout: opts.Timeout, CheckRedirect: c.checkRedirect}
+	c.plain = &http.Client{Transport: noReplayTransport{base: transport}, Timeout: opts.Timeout, CheckRedirect: c.checkRedirect}
 
 	retrying := retryablehttp.NewClient()
 	retrying.HTTPClient = c.plain
@@ -288,6 +293,8 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		httpReq.Header.Set("MCP-Protocol-Version", MCPProtocolVersion)
 	}
 
+	trace := &writeTrace{}
+	httpReq = httpReq.WithContext(trace.attach(ctx))
 	var httpResp *http.Response
 	if r.method == http.MethodGet && !r.noRetry {
 		retryable, convErr := retryablehttp.FromRequest(httpReq)
@@ -302,7 +309,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	if err != nil {
 		ex.Err, ex.Duration = err, time.Since(start)
 		c.log(ctx, ex)
-		return nil, fmt.Errorf("%s %s: %w", r.method, r.url, err)
+		return nil, classifyTransport(r.method, r.url, err, trace.wasWritten())
 	}
 	defer httpResp.Body.Close()
 	if r.headersOnly {
@@ -313,12 +320,14 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	body, readErr := io.ReadAll(io.LimitReader(httpResp.Body, c.maxBody+1))
 	resp := &response{Status: httpResp.StatusCode, Header: httpResp.Header, Body: body, URL: httpResp.Request.URL.String()}
-	ex.Status, ex.ResponseHeaders, ex.ResponseBody, ex.Duration = resp.Status, RedactHeaders(resp.Header), RedactJSON(body), time.Since(start)
+	ex.Status, ex.ResponseHeaders, ex.ResponseBody, ex.Duration = resp.Status, RedactHeaders(resp.Header), maskValue(RedactJSON(body), r.bearer), time.Since(start)
 	switch {
 	case readErr != nil:
 		ex.Err = readErr
 		c.log(ctx, ex)
-		return nil, fmt.Errorf("%s %s: reading the response: %w", r.method, r.url, readErr)
+		// Headers arrived, the body did not: the server acted, its answer is lost.
+		return nil, &TransportError{Method: r.method, URL: r.url, Delivery: DeliveryAnswerLost,
+			Timeout: classifyTransport(r.method, r.url, readErr, true).Timeout, Err: fmt.Errorf("reading the response: %w", readErr)}
 	case int64(len(body)) > c.maxBody && (resp.Status/100 != 2 || looksLikeHTML(resp)):
 		// An oversized error or HTML page is still an answer ("not here"):
 		// callers decide by status and type, never by this truncated body.

@@ -1,8 +1,11 @@
 package oauth
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -87,4 +90,145 @@ func redactValue(v any) any {
 	default:
 		return v
 	}
+}
+
+// secretTextKeys are the key names RedactText looks for in text that is not
+// (or not entirely) JSON: the JSON field names above plus the camelCase and
+// bare forms vendors use in their own documents.
+const secretTextKeys = `client_secret|registration_access_token|initial_access_token|access_token|refresh_token|id_token|` +
+	`client_assertion|software_statement|password|token|secret|clientSecret|registrationAccessToken|` +
+	`initialAccessToken|accessToken|refreshToken|idToken`
+
+// secretPair finds a credential-named key followed by ':' or '=' and its
+// value: a double-quoted string (possibly cut short, with no closing quote),
+// a single-quoted one, or a bare word. It works on any text, so JSON cut
+// short, forms, query strings, HTML and logs alike.
+var secretPair = regexp.MustCompile(`(?i)(` + secretTextKeys + `)(["']?\s*[:=]\s*)` +
+	`("(?:[^"\\]|\\.)*(?:"|\\?$)|'[^']*(?:'|$)|[^\s"'&,;<>{}\[\]]+)`)
+
+// withheld replaces a whole text when a credential could not be cut out of it.
+const withheld = "(text withheld: it holds a credential)"
+
+// RedactText removes credentials from text of any shape (JSON, JSON cut
+// short, HTML, a form, plain text): the value of every field named like a
+// credential, and every known secret value (raw and JSON-escaped, and a
+// start of one that ends a cut-short text). If a known secret still shows
+// after that, the whole text is withheld. Use it for anything a server sent
+// before it reaches a message or a log.
+func RedactText(s string, secrets ...string) string {
+	if s == "" {
+		return s
+	}
+	s = redactPairs(s)
+	for _, secret := range secrets {
+		s = maskValue(s, secret)
+	}
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(s, secret) {
+			return withheld
+		}
+	}
+	return s
+}
+
+func redactPairs(s string) string {
+	matches := secretPair.FindAllStringSubmatchIndex(s, -1)
+	if matches == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range matches {
+		value := s[m[6]:m[7]]
+		b.WriteString(s[last:m[6]])
+		switch {
+		case value == `"`+Redacted+`"` || value == "'"+Redacted+"'":
+			b.WriteString(value)
+		case strings.HasPrefix(value, `"`):
+			b.WriteString(`"` + Redacted + `"`)
+		case strings.HasPrefix(value, "'"):
+			b.WriteString("'" + Redacted + "'")
+		default:
+			b.WriteString(Redacted)
+		}
+		last = m[7]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// minSecretPrefix is the shortest tail of a cut-short text that is masked as
+// the start of a known secret.
+const minSecretPrefix = 4
+
+func maskValue(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	forms := []string{secret}
+	if enc, err := json.Marshal(secret); err == nil {
+		if e := string(enc[1 : len(enc)-1]); e != secret {
+			forms = append(forms, e)
+		}
+		if e := strings.ReplaceAll(string(enc[1:len(enc)-1]), "/", `\/`); e != secret {
+			forms = append(forms, e)
+		}
+	}
+	for _, f := range forms {
+		s = strings.ReplaceAll(s, f, Redacted)
+	}
+	// A text cut short in the middle of the secret ends with its start.
+	for _, f := range forms {
+		for n := len(f) - 1; n >= minSecretPrefix; n-- {
+			if strings.HasSuffix(s, f[:n]) {
+				return s[:len(s)-n] + Redacted
+			}
+		}
+	}
+	return s
+}
+
+// readableFields returns the names of the top-level fields a JSON object
+// (possibly cut short) begins with, never their values: enough to describe
+// an answer that cannot be used without showing what it holds.
+func readableFields(body []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var names []string
+	for len(names) < 40 {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, ok := tok.(string)
+		if !ok {
+			break
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			// The value was cut short: the name was read, its value was not.
+			names = append(names, sanitize(key, 64)+" (cut short)")
+			break
+		}
+		names = append(names, sanitize(key, 64))
+	}
+	return names
+}
+
+// DescribeBody describes a body without showing it: its content type, size
+// and, for JSON, the top-level fields that could be read.
+func DescribeBody(contentType string, size int, fields []string) string {
+	ct := sanitize(contentType, 100)
+	if ct == "" {
+		ct = "no content type"
+	}
+	d := fmt.Sprintf("%s, %d bytes", ct, size)
+	if len(fields) > 0 {
+		d += ", fields read: " + strings.Join(fields, ", ")
+	} else if size > 0 {
+		d += ", no JSON field could be read"
+	}
+	return d
 }

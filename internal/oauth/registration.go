@@ -3,12 +3,10 @@ package oauth
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"syscall"
+	"time"
 )
 
 // Registration operations, as named in RegistrationError.Operation.
@@ -90,22 +88,30 @@ func (c *Client) registrationCall(ctx context.Context, op, method, target, token
 		e := base
 		e.Err = err
 		e.kind = KindTransport
-		e.notSent = true
+		e.Delivery = DeliveryNotSent
 		return nil, &e
 	}
-	// Every registration GET is a management read: RFC 7592 lets any answer
-	// rotate the registration access token, so it is never retried.
-	resp, err := c.do(ctx, request{method: method, url: target, bearer: token, body: body, noRetry: method == http.MethodGet})
+	resp, attempts, gaveUp, err := c.sendManaged(ctx, op, request{method: method, url: target, bearer: token, body: body, noRetry: true})
+	base.Attempts, base.RetryGaveUp = attempts, gaveUp
 	if err != nil {
 		e := base
 		e.Err = err
 		e.kind = KindTransport
-		e.notSent = resp == nil && requestNotSent(err)
+		e.Delivery = DeliveryOf(err)
+		var te *TransportError
+		e.TimedOut = errors.As(err, &te) && te.Timeout
 		if resp != nil {
 			e.Status = resp.Status
+			e.Delivery = DeliveryAnswered
+			e.ContentType = resp.Header.Get("Content-Type")
+			e.BodySize = len(resp.Body)
 			if resp.Status >= 200 && resp.Status < 300 {
 				e.kind = KindInvalidResponse
+				e.Fields = readableFields(resp.Body)
 			}
+		} else if e.Delivery == DeliveryAnswered {
+			// Not a request error (a context ended before sending, a bad URL).
+			e.Delivery = DeliveryNotSent
 		}
 		return nil, &e
 	}
@@ -125,7 +131,12 @@ func (c *Client) registrationCall(ctx context.Context, op, method, target, token
 	if err != nil {
 		e := base
 		e.Status = resp.Status
-		e.Body = redactBody(resp.Body, token)
+		e.Delivery = DeliveryAnswered
+		// A success answer that cannot be used may still hold credentials
+		// (a cut-short body): describe it, never show it.
+		e.ContentType = resp.Header.Get("Content-Type")
+		e.BodySize = len(resp.Body)
+		e.Fields = readableFields(resp.Body)
 		e.Err = err
 		e.kind = KindInvalidResponse
 		e.emptyAnswer = len(bytes.TrimSpace(resp.Body)) == 0
@@ -134,16 +145,41 @@ func (c *Client) registrationCall(ctx context.Context, op, method, target, token
 	return ci, nil
 }
 
-// requestNotSent reports whether a transport error shows that the request
-// never reached the server: the connection could not be made (refused, name
-// not resolved, dial timeout) or the server's certificate was refused.
-func requestNotSent(err error) bool {
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
+// sendManaged sends a registration request under the retry policy: RFC 7592
+// reads and deletes are sent again only when the server certainly did not
+// act on them (a 503 or 429 answer, or a failure before the request was
+// written), with bounded backoff, honouring Retry-After, all within one
+// request timeout. Registrations and updates are sent once. gaveUp is set
+// when a retryable failure was left unretried because the budget or the
+// attempts ran out.
+func (c *Client) sendManaged(ctx context.Context, op string, r request) (resp *response, attempts int, gaveUp bool, err error) {
+	retryable := op == OpRead || op == OpDelete
+	deadline := time.Now().Add(c.opts.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
 	}
-	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	return errors.As(err, &dnsErr) || errors.As(err, &certErr) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, ErrInsecureTransport)
+	for attempts = 1; ; attempts++ {
+		resp, err = c.do(ctx, r)
+		if !retryable || ctx.Err() != nil {
+			return resp, attempts, false, err
+		}
+		var wait time.Duration
+		switch {
+		case err != nil && resp == nil && DeliveryOf(err) == DeliveryNotSent && !permanentNotSent(err):
+			wait = c.backoff(attempts)
+		case err == nil && serverDidNotAct(resp.Status):
+			wait = c.backoff(attempts)
+			if after, ok := retryAfter(resp.Header, time.Now()); ok && after > wait {
+				wait = after
+			}
+		default:
+			return resp, attempts, false, err
+		}
+		if attempts > c.opts.Retries || time.Now().Add(wait).After(deadline) {
+			return resp, attempts, true, err
+		}
+		if sleepCtx(ctx, wait) != nil {
+			return resp, attempts, true, err
+		}
+	}
 }

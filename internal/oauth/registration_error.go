@@ -76,10 +76,34 @@ type RegistrationError struct {
 	// the update used), or why that read failed.
 	Resynced  *ClientInformation
 	ResyncErr error
+	// Delivery says how far the request got: not sent (the server did not
+	// act), sent with the answer lost (it may have acted), or answered.
+	Delivery Delivery
+	// TimedOut is set when the time ran out before an answer arrived.
+	TimedOut bool
+	// Attempts is how many times the request was sent (reads and deletes
+	// are retried when the server certainly did not act).
+	Attempts int
+	// RetryGaveUp is set when the last failure was one that is retried, but
+	// the attempts or the time budget ran out (or Retry-After asked for a
+	// wait beyond it).
+	RetryGaveUp bool
+	// ContentType, BodySize and Fields describe an answer that could not be
+	// used (KindInvalidResponse): its Content-Type, its size in bytes and
+	// the top-level field names that could be read. The body itself is
+	// never kept, since a success answer carries credentials.
+	ContentType string
+	BodySize    int
+	Fields      []string
 
 	kind        ErrorKind
-	notSent     bool // the request certainly did not reach the server
 	emptyAnswer bool // a success status with an empty body
+}
+
+// Is makes errors.Is(err, ErrNotSent) and errors.Is(err, ErrAnswerLost) work.
+func (e *RegistrationError) Is(target error) bool {
+	return (target == ErrNotSent && e.Delivery == DeliveryNotSent) ||
+		(target == ErrAnswerLost && e.Delivery == DeliveryAnswerLost)
 }
 
 // MayHaveBeenApplied reports whether the server may have acted on the
@@ -92,8 +116,15 @@ func (e *RegistrationError) MayHaveBeenApplied() bool {
 	if e.Status >= 200 && e.Status < 300 {
 		return true
 	}
-	return e.Status == 0 && e.Kind() == KindTransport && !e.notSent
+	return e.Status == 0 && e.Kind() == KindTransport && e.Delivery != DeliveryNotSent
 }
+
+// AnswerLost reports a request that reached the server with no answer
+// arriving (a broken connection, a timeout): the server may have acted.
+func (e *RegistrationError) AnswerLost() bool { return e.Delivery == DeliveryAnswerLost }
+
+// NotSent reports a request that certainly did not reach the server.
+func (e *RegistrationError) NotSent() bool { return e.Delivery == DeliveryNotSent }
 
 // Kind classifies the error.
 func (e *RegistrationError) Kind() ErrorKind {
@@ -127,10 +158,25 @@ func (e *RegistrationError) Error() string {
 // error code and description, and the redacted body when it adds anything.
 func (e *RegistrationError) ServerSaid() string {
 	if e.Status == 0 {
-		if e.Err != nil {
-			return "No answer: " + e.Err.Error()
+		var b strings.Builder
+		switch e.Delivery {
+		case DeliveryNotSent:
+			b.WriteString("Not sent: the request did not reach the server")
+		case DeliveryAnswerLost:
+			if e.TimedOut {
+				b.WriteString("Answer lost: the request was sent, but no answer arrived in time")
+			} else {
+				b.WriteString("Answer lost: the request was sent, but the connection broke before the answer arrived")
+			}
+		default:
+			b.WriteString("No answer")
 		}
-		return "No answer."
+		if e.Err != nil {
+			b.WriteString(": " + e.Err.Error())
+		}
+		b.WriteString(".")
+		e.writeAttempts(&b)
+		return b.String()
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s answered %s", e.Method, e.URL, statusText(e.Status))
@@ -141,13 +187,28 @@ func (e *RegistrationError) ServerSaid() string {
 		fmt.Fprintf(&b, ": %s", e.Description)
 	}
 	b.WriteString(".")
-	if e.Body != "" && (e.Code == "" || e.Kind() == KindOther || e.Kind() == KindInvalidResponse) {
+	if e.Kind() == KindInvalidResponse {
+		fmt.Fprintf(&b, "\nThe answer could not be used (%s); it is not shown, since a success answer carries credentials.",
+			DescribeBody(e.ContentType, e.BodySize, e.Fields))
+	} else if e.Body != "" && (e.Code == "" || e.Kind() == KindOther) {
 		fmt.Fprintf(&b, "\nResponse body (credentials redacted): %s", e.Body)
 	}
 	if e.Err != nil && e.Kind() != KindOther {
 		fmt.Fprintf(&b, "\n%v", e.Err)
 	}
+	e.writeAttempts(&b)
 	return b.String()
+}
+
+func (e *RegistrationError) writeAttempts(b *strings.Builder) {
+	switch {
+	case e.Attempts > 1 && e.RetryGaveUp:
+		fmt.Fprintf(b, "\nSent %d times (the server did not act on the earlier attempts); gave up within the time and attempt budget.", e.Attempts)
+	case e.Attempts > 1:
+		fmt.Fprintf(b, "\nSent %d times (the server did not act on the earlier attempts).", e.Attempts)
+	case e.RetryGaveUp:
+		b.WriteString("\nNot sent again: the wait the server asked for (Retry-After) or the attempts exceed the budget.")
+	}
 }
 
 // keycloakPolicy matches Keycloak's "Policy 'Trusted Hosts' rejected request to client-registration service. Details: ...".
@@ -156,6 +217,7 @@ var keycloakPolicy = regexp.MustCompile(`(?i)policy\s+'([^']+)'\s+rejected`)
 func newRegistrationError(base RegistrationError, resp *response, token string) *RegistrationError {
 	e := base
 	e.Status = resp.Status
+	e.Delivery = DeliveryAnswered
 	e.Code, e.Description = parseErrorBody(resp.Body)
 	e.Body = redactBody(resp.Body, token)
 	if ch, ok := bearerChallenge(resp.Header); ok {
@@ -273,24 +335,32 @@ func parseErrorBody(body []byte) (code, desc string) {
 	return sanitize(code, 200), sanitize(desc, 1000)
 }
 
-// redactBody renders a body for an error: JSON with credential fields
-// redacted, or a short excerpt of text with the sent token masked.
+// redactBody renders an error answer's body for a message: credentials
+// removed whatever its shape (by field name, and by the value of the token
+// sent), then shortened. A body that is JSON is re-encoded with credential
+// fields replaced; anything else goes through RedactText, so a cut-short
+// or HTML body cannot carry a credential through either.
 func redactBody(body []byte, token string) string {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ""
 	}
 	var v any
 	if json.Unmarshal(body, &v) == nil {
-		return maskSecret(sanitize(RedactJSON(body), 2000), token)
+		return RedactText(sanitize(RedactText(RedactJSON(body), token), 2000), token)
 	}
-	return maskSecret(sanitize(string(body), 500), token)
+	// Only the start is shown: redact no more than that (a secret cut in
+	// two at the end is caught by RedactText's tail rule).
+	if len(body) > 8192 {
+		body = body[:8192]
+	}
+	return RedactText(sanitize(RedactText(string(body), token), 500), token)
 }
 
 func maskSecret(s, secret string) string {
 	if secret == "" || s == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, secret, Redacted)
+	return RedactText(s, secret)
 }
 
 // sanitize collapses whitespace, drops control characters and truncates.

@@ -320,20 +320,6 @@ func FuzzDecodeClientInformation(f *testing.F) {
 	})
 }
 
-func TestReadClientNotRetried(t *testing.T) {
-	calls := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		calls++
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	defer srv.Close()
-	c, _ := NewClient(Options{Retries: 3})
-	_, err := c.ReadClient(context.Background(), srv.URL, "rat")
-	if err == nil || calls != 1 {
-		t.Fatalf("calls=%d err=%v: a management GET must be sent exactly once (any answer may rotate the token)", calls, err)
-	}
-}
-
 // lostUpdateServer answers PUT as put says (hijack closes the connection
 // after reading the request, as when the answer is lost) and GET with get.
 type lostUpdateServer struct {

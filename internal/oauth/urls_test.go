@@ -98,3 +98,32 @@ func TestValidateURLInsecureIsTyped(t *testing.T) {
 		t.Fatalf("want ErrInsecureTransport, got %v", err)
 	}
 }
+
+func TestCheckRedirectURI(t *testing.T) {
+	for _, tt := range []struct {
+		uri      string
+		insecure bool
+		err      error
+		note     bool
+	}{
+		{uri: "https://app.example.com/cb"},
+		{uri: "http://127.0.0.1:8765/cb"},
+		{uri: "http://[::1]:8765/cb"},
+		{uri: "com.example.app:/oauth2redirect"},
+		{uri: "http://localhost:8888/callback", note: true},
+		{uri: "http://localhost:8888/*", err: ErrRedirectWildcard},
+		{uri: "https://*.example.com/cb", err: ErrRedirectWildcard},
+		{uri: "https://app.example.com/cb/*", err: ErrRedirectWildcard},
+		{uri: "http://evil.example.com/cb", err: ErrRedirectInsecure},
+		{uri: "http://keycloak:8080/cb", insecure: true},
+		{uri: "https://app.example.com/cb?x=*"}, // a query is compared exactly, not a pattern
+	} {
+		note, err := CheckRedirectURI(tt.uri, tt.insecure)
+		if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+			t.Errorf("%s: err %v, want %v", tt.uri, err, tt.err)
+		}
+		if (note != "") != tt.note {
+			t.Errorf("%s: note %q, want a note %v", tt.uri, note, tt.note)
+		}
+	}
+}

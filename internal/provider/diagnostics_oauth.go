@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -165,7 +167,7 @@ func registrationErrorTitle(e *oauth.RegistrationError) string {
 	case oauth.KindInvalidResponse:
 		return "Unusable answer from the registration server"
 	case oauth.KindTransport:
-		return "Registration server unreachable"
+		return transportTitle(e)
 	}
 	switch e.Operation {
 	case oauth.OpRegister:
@@ -243,17 +245,7 @@ func registrationHint(e *oauth.RegistrationError) string {
 		return "The server answered with success but the answer could not be used. Check that the URL points at an RFC " +
 			"7592 registration client URI."
 	case oauth.KindTransport:
-		switch {
-		case errors.Is(e.Err, oauth.ErrUserInfo):
-			return "Remove the user information from the URL; credentials go in provider arguments, not in URLs."
-		case e.Operation == oauth.OpRegister && e.Status == 0 && e.Err != nil && !errors.Is(e.Err, oauth.ErrInsecureTransport):
-			return "No answer arrived. The registration may still have been processed: check the server for a new client " +
-				"before retrying, since every registration creates another client."
-		case e.Operation == oauth.OpUpdate && e.MayHaveBeenApplied():
-			return "No answer arrived after the update was sent. The server may have applied it, and rotated the " +
-				"registration access token with it."
-		}
-		return "Check the URL, network access and TLS settings (ca_cert_pem, allow_insecure_http)."
+		return transportHint(e)
 	}
 	switch {
 	case e.Operation == oauth.OpRegister && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed):
@@ -263,4 +255,77 @@ func registrationHint(e *oauth.RegistrationError) string {
 		return "The server failed. Try again later; its logs will say more."
 	}
 	return "See what the server said above."
+}
+
+// transportTitle names a request that got no answer by how far it got: not
+// sent (nothing changed on the server) or sent with the answer lost (the
+// server may have acted).
+func transportTitle(e *oauth.RegistrationError) string {
+	what := map[string]string{oauth.OpRegister: "Registration", oauth.OpRead: "Read of the client",
+		oauth.OpUpdate: "Update of the client", oauth.OpDelete: "Deletion of the client"}[e.Operation]
+	switch {
+	case e.Status != 0:
+		return what + " failed: the answer could not be read"
+	case e.NotSent() && e.Operation == oauth.OpRegister:
+		return "Registration server not reached: nothing was sent"
+	case e.NotSent():
+		return "Registration server not reached: " + strings.ToLower(what[:1]) + what[1:] + " was not sent"
+	case e.TimedOut:
+		return what + " sent, no answer in time"
+	}
+	return what + " sent, answer lost"
+}
+
+// transportHint says what to do after a request that got no answer.
+func transportHint(e *oauth.RegistrationError) string {
+	if errors.Is(e.Err, oauth.ErrUserInfo) {
+		return "Remove the user information from the URL; credentials go in provider arguments, not in URLs."
+	}
+	if e.NotSent() || e.Status != 0 {
+		hint := "Nothing reached the server, so nothing changed there. Check the URL, name resolution, network access " +
+			"and TLS settings (ca_cert_pem, allow_insecure_http), then run again."
+		if e.Status != 0 {
+			hint = "The server answered, but the answer broke off or was too large. Check that the URL points at the " +
+				"registration server and not at a proxy or gateway page, then run again."
+		}
+		return hint
+	}
+	lost := "The request reached the server but its answer was lost (the connection broke or the time ran out), so " +
+		"the server may have acted on it. "
+	if e.TimedOut {
+		lost += "If the server is only slow, raise request_timeout in the provider block. "
+	}
+	switch e.Operation {
+	case oauth.OpRegister:
+		return lost + "A registration cannot be repeated safely (each one creates another client): look on the server " +
+			"for the client described below before applying again."
+	case oauth.OpUpdate:
+		return lost + "The update may have been applied, and the registration access token rotated with it."
+	case oauth.OpRead:
+		return lost + "RFC 7592 lets a server issue a new registration access token with a read's answer: if this " +
+			"server does, the token in state is now dead (a lost read answer is a lost token). Run again; a refused " +
+			"token then keeps the client in state."
+	}
+	return lost + "The client may be deleted already. Run terraform destroy again: a client that is gone answers " +
+		"404 (or 401, handled as on_unauthorized says) and is then removed from state."
+}
+
+// addLostRegistration reports a registration whose answer was lost: the
+// client may exist on the server, unknown to state. It names what to look
+// for there.
+func addLostRegistration(diags *diag.Diagnostics, e *oauth.RegistrationError, md oauth.ClientMetadata, endpoint string, sent time.Time) {
+	name := md.ClientName
+	if name == "" {
+		name = "(none)"
+	}
+	redirects := "(none)"
+	if len(md.RedirectURIs) > 0 {
+		redirects = strings.Join(md.RedirectURIs, ", ")
+	}
+	detail := fmt.Sprintf("%s\n\n%s\n\nLook for a client registered at %s around %s (UTC) with client_name %q and "+
+		"redirect URIs %s. If it exists, either delete it on the server and apply again, or import it (terraform import "+
+		"<address> <its registration client URI>, with its registration access token in the provider's "+
+		"registration_access_token). If no such client exists, apply again.",
+		e.ServerSaid(), registrationHint(e), endpoint, sent.UTC().Format(time.RFC3339), name, redirects)
+	diags.AddAttributeError(path.Root("registration_endpoint"), validUTF8(registrationErrorTitle(e)), validUTF8(detail))
 }

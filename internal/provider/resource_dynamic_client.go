@@ -29,12 +29,24 @@ var (
 // than that the server never offered management.
 const privateVerified = "management_verified"
 
-// privateTokenMaybeRotated marks, in private state, that an update got no
-// usable answer and the read that followed failed too: the server may have
-// applied the update and rotated the registration access token, so the one
-// in state may be dead although the client exists. A 401 then never removes
-// the client.
+// privateTokenMaybeRotated marks, in private state, that a request got no
+// usable answer although the server may have acted on it: an update (whose
+// answer carries the rotated registration access token, and the read that
+// followed failed too) or a read (RFC 7592 lets a read rotate the token).
+// The one in state may be dead although the client exists, so a 401 then
+// never removes the client. The value is the operation, as JSON ("update"
+// or "read"; true, written by earlier versions, means "update").
 const privateTokenMaybeRotated = "token_possibly_rotated"
+
+func markTokenMaybeRotated(op string) []byte { return []byte(`"` + op + `"`) }
+
+// lostAnswerOp reads the operation whose answer was lost from the marker.
+func lostAnswerOp(raw []byte) string {
+	if string(raw) == `"read"` {
+		return oauth.OpRead
+	}
+	return oauth.OpUpdate
+}
 
 // tokenRotatedAdvice says what to do when the registration access token in
 // state may have been rotated away by an update whose answer was lost.
@@ -44,6 +56,13 @@ func tokenRotatedAdvice(clientID, clientURI string) string {
 		"MCP_REGISTRATION_ACCESS_TOKEN), remove the client from state (terraform state rm <address>) and import it "+
 		"again with terraform import <address> %s. Otherwise delete client %q on the server by hand and remove it "+
 		"from state.", clientID, clientURI, clientID)
+}
+
+func lostOpPhrase(marker []byte) string {
+	if lostAnswerOp(marker) == oauth.OpRead {
+		return "a read"
+	}
+	return "an update"
 }
 
 // NewDynamicClientResource returns the mcp_dynamic_client resource.
@@ -125,7 +144,12 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 	}
 	endpoint := plan.RegistrationEndpoint.ValueString()
 	tflog.Info(ctx, "Registering an OAuth client", map[string]any{"registration_endpoint": endpoint, "with_initial_access_token": iat != ""})
+	sent := r.clock()
 	ci, err := r.data.Client.RegisterClient(ctx, endpoint, md, iat)
+	if regErr := (*oauth.RegistrationError)(nil); errors.As(err, &regErr) && regErr.MayHaveBeenApplied() {
+		addLostRegistration(&resp.Diagnostics, regErr, md, endpoint, sent)
+		return
+	}
 	if err != nil {
 		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_endpoint"), "")
 		return
@@ -189,7 +213,11 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 		}
 		verified, _ := req.Private.GetKey(ctx, privateVerified)
 		rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated)
-		r.readFailed(ctx, regErr, &prior, len(verified) > 0, len(rotated) > 0, resp)
+		if regErr.MayHaveBeenApplied() {
+			r.readAnswerLost(ctx, regErr, &prior, resp)
+			return
+		}
+		r.readFailed(ctx, regErr, &prior, len(verified) > 0, rotated, resp)
 		return
 	}
 	ctx = r.maskCtx(ctx, append(modelSecrets(&prior), ci.ClientSecret, ci.RegistrationAccessToken)...)
@@ -208,17 +236,34 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 }
 
-// readFailed turns a failed read into the documented behaviour.
-func (r *dynamicClientResource) readFailed(ctx context.Context, e *oauth.RegistrationError, prior *dynamicClientModel, verified, tokenMaybeRotated bool, resp *resource.ReadResponse) {
+// readAnswerLost handles a read that reached the server but whose answer
+// was lost (or could not be used): the client stays in state unchanged, and
+// since RFC 7592 lets a read's answer carry a new registration access token,
+// the token in state is marked as possibly rotated.
+func (r *dynamicClientResource) readAnswerLost(ctx context.Context, e *oauth.RegistrationError, prior *dynamicClientModel, resp *resource.ReadResponse) {
 	clientID := prior.ClientID.ValueString()
-	if e.Kind() == oauth.KindUnauthorized && tokenMaybeRotated && prior.OnUnauthorized.ValueString() != onUnauthorizedError {
-		// The token is probably dead because a lost update rotated it, not
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, markTokenMaybeRotated(oauth.OpRead))...)
+	resp.Diagnostics.AddAttributeWarning(path.Root("registration_client_uri"), registrationErrorTitle(e)+"; state kept",
+		fmt.Sprintf("%s\n\nThe read of client %q reached the server but no usable answer came back, so state was not "+
+			"refreshed: the client is kept as it was and the next plan or refresh reads it again. RFC 7592 lets a server "+
+			"issue a new registration access token with a read's answer; a server that does has now replaced the token "+
+			"in state (a lost read answer is a lost token). If the server refuses the token from now on (401), the client "+
+			"is kept in state whatever on_unauthorized says, because the refusal then says nothing about whether it was "+
+			"deleted. %s", e.ServerSaid(), clientID, tokenRotatedAdvice(clientID, prior.RegistrationClientURI.ValueString())))
+}
+
+// readFailed turns a failed read into the documented behaviour.
+func (r *dynamicClientResource) readFailed(ctx context.Context, e *oauth.RegistrationError, prior *dynamicClientModel, verified bool, lostMarker []byte, resp *resource.ReadResponse) {
+	clientID := prior.ClientID.ValueString()
+	if e.Kind() == oauth.KindUnauthorized && len(lostMarker) > 0 {
+		// The token is probably dead because a lost answer rotated it, not
 		// because the client was deleted: removing it would orphan it.
-		resp.Diagnostics.AddWarning("Registration access token refused; it was possibly rotated by an update whose answer was lost",
-			fmt.Sprintf("%s\n\nAn earlier update of client %q got no usable answer, so the server may have applied it and "+
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Registration access token refused; it was possibly rotated by %s whose answer was lost",
+			lostOpPhrase(lostMarker)),
+			fmt.Sprintf("%s\n\nAn earlier %s of client %q got no usable answer, so the server may have acted on it and "+
 				"rotated the registration access token: the token in state is then dead although the client still exists. "+
 				"The client is kept in state unchanged whatever on_unauthorized says, and it cannot be read, updated or "+
-				"deleted through the protocol until the token is replaced. %s", e.ServerSaid(), clientID,
+				"deleted through the protocol until the token is replaced. %s", e.ServerSaid(), lostAnswerOp(lostMarker), clientID,
 				tokenRotatedAdvice(clientID, prior.RegistrationClientURI.ValueString())))
 		return
 	}
@@ -381,7 +426,7 @@ func (r *dynamicClientResource) updateOutcomeUnknown(ctx context.Context, e *oau
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, prior)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, []byte(`true`))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, markTokenMaybeRotated(oauth.OpUpdate))...)
 	readFailure := "it failed"
 	if e.ResyncErr != nil {
 		readFailure = e.ResyncErr.Error()
@@ -460,13 +505,15 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 	case oauth.KindManagementUnsupported:
 		removeByHand(e.ServerSaid() + "\n\n")
 	case oauth.KindUnauthorized:
-		if rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated); len(rotated) > 0 &&
-			prior.OnUnauthorized.ValueString() != onUnauthorizedKeep && prior.OnUnauthorized.ValueString() != onUnauthorizedError {
-			resp.Diagnostics.AddWarning("Client probably left on the server: delete it by hand",
-				fmt.Sprintf("%s\n\nClient %q could not be deleted: the server refused its registration access token, which "+
-					"an earlier update whose answer was lost has probably rotated. The client was removed from state but most "+
-					"likely still exists on the server (registration client URI %s): delete client %q there by hand.",
-					e.ServerSaid(), clientID, uri, clientID))
+		if rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated); len(rotated) > 0 {
+			// After a lost answer a 401 says nothing about whether the client
+			// is gone: keep it, whatever on_unauthorized says.
+			resp.Diagnostics.AddAttributeError(path.Root("registration_access_token"),
+				fmt.Sprintf("Client not deleted: its registration access token was possibly rotated by %s whose answer was lost", lostOpPhrase(rotated)),
+				fmt.Sprintf("%s\n\nClient %q could not be deleted: the server refused its registration access token, which an "+
+					"earlier %s whose answer was lost has probably rotated. The client most likely still exists on the server "+
+					"(registration client URI %s), so it is kept in state whatever on_unauthorized says. %s",
+					e.ServerSaid(), clientID, lostAnswerOp(rotated), uri, tokenRotatedAdvice(clientID, uri)))
 			return
 		}
 		if prior.OnUnauthorized.ValueString() == onUnauthorizedKeep || prior.OnUnauthorized.ValueString() == onUnauthorizedError {

@@ -33,6 +33,18 @@ type fakeAS struct {
 	// dropPutReply applies a PUT (rotating the token) and then closes the
 	// connection without answering, as when the answer is lost on the way.
 	dropPutReply bool
+	// dropPostReply registers the client and then closes the connection
+	// without answering: a lost registration answer.
+	dropPostReply bool
+	// truncateReply cuts every success answer short, in the middle of the
+	// registration access token (the secrets are in what is sent).
+	truncateReply bool
+	// dropGetReply rotates the token on a read (RFC 7592 allows it) and
+	// closes the connection without answering: a lost read answer.
+	dropGetReply bool
+	// acceptStale accepts any registration access token the fake issued, as
+	// after an administrator gave the client a token the state holds.
+	acceptStale bool
 	// manageStatus, when set, answers every request on a client URI with it.
 	manageStatus  int
 	registrations int
@@ -190,6 +202,18 @@ func (f *fakeAS) register(w http.ResponseWriter, r *http.Request) {
 	}
 	f.clients[id] = c
 	f.registrations++
+	if f.dropPostReply {
+		hijackClose(w)
+		return
+	}
+	if f.truncateReply {
+		body, _ := json.Marshal(f.answer(id, c, true, true))
+		cut := strings.Index(string(body), c.rat) + len(c.rat)/2
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(body[:cut])
+		return
+	}
 	writeJSON(w, http.StatusCreated, f.answer(id, c, true, true))
 }
 
@@ -206,7 +230,8 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	c, ok := f.clients[id]
-	if !ok || bearer(r) != c.rat {
+	stale := f.acceptStale && slices.Contains(f.issued, bearer(r))
+	if !ok || (bearer(r) != c.rat && !stale) {
 		// A deleted client's token is dead: 401, as real servers answer.
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The access token is invalid"`)
 		oauthErr(w, 401, "invalid_token", "The requested OAuth 2.0 client does not exist or you provided incorrect credentials.")
@@ -214,6 +239,11 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodGet:
+		if f.dropGetReply {
+			c.rat = f.token("rat-") // rotated by the read; the answer carrying it is lost
+			hijackClose(w)
+			return
+		}
 		writeJSON(w, 200, f.answer(id, c, true, true))
 	case http.MethodPut:
 		var md map[string]any
@@ -255,6 +285,12 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+func hijackClose(w http.ResponseWriter) {
+	if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		_ = conn.Close()
 	}
 }
 

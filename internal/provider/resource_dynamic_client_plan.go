@@ -41,6 +41,10 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 			addRegistrationEndpointError(&resp.Diagnostics, err)
 		}
 	}
+	if r.data != nil && len(r.data.UnknownSettings) == 0 {
+		redirectURIRules(ctx, "redirect_uris", config.RedirectURIs, r.data.AllowInsecureHTTP, &resp.Diagnostics)
+		redirectURIRules(ctx, "post_logout_redirect_uris", config.PostLogoutRedirectURIs, r.data.AllowInsecureHTTP, &resp.Diagnostics)
+	}
 	if isKnown(plan.TokenEndpointAuthMethod) && plan.TokenEndpointAuthMethod.ValueString() != "" &&
 		!slices.Contains(knownAuthMethods, plan.TokenEndpointAuthMethod.ValueString()) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("token_endpoint_auth_method"), "Unregistered token endpoint auth method",

@@ -126,9 +126,27 @@ func TestAccDynamicClient_lostUpdateAnswerKeepsClient(t *testing.T) {
 				return nil
 			},
 		},
+		resource.TestStep{
+			// After a lost answer a 401 never means "deleted": destroy keeps it.
+			Config:      cfg.HCL(),
+			Destroy:     true,
+			ExpectError: regexp.MustCompile(`(?s)Client not deleted.*whose answer was lost.*terraform import`),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				if n := fake.count(); n != 1 {
+					t.Errorf("want the client still on the server (its token is dead), got %d clients", n)
+				}
+				fake.acceptStale = true // an administrator restored access; the final destroy can delete it
+			},
+			Config: cfg.HCL(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(dcName, plancheck.ResourceActionUpdate)},
+			},
+		},
 	))
-	if n := fake.count(); n != 1 {
-		t.Errorf("want the client still on the server (its token is dead), got %d clients", n)
+	if n := fake.count(); n != 0 {
+		t.Errorf("want the client deleted by the final destroy, got %d clients", n)
 	}
 	raw, err := os.ReadFile(logPath)
 	if err != nil {
@@ -137,7 +155,6 @@ func TestAccDynamicClient_lostUpdateAnswerKeepsClient(t *testing.T) {
 	log := string(raw)
 	for _, want := range []string{
 		"Registration access token refused; it was possibly rotated by an update whose answer was lost",
-		"Client probably left on the server: delete it by hand",
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("no warning %q in the log", want)

@@ -125,7 +125,10 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"redirect_uris": metadataSetAttr("Redirection URIs for the authorization code flow (RFC 7591 `redirect_uris`). "+
 				"Order does not matter. Native clients may use loopback `http://127.0.0.1:PORT/...` or a private-use "+
-				"scheme; the server decides what it accepts."+unsetListNote,
+				"scheme; the server decides what it accepts. Refused at plan time: wildcards (`*`) in host or path (RFC 9700 "+
+				"requires exact matching) and plain `http` to a host that is not a loopback address (RFC 9700 section 4.1, "+
+				"OAuth 2.1), unless the provider's `allow_insecure_http` is set (for private networks and tests). "+
+				"`http://localhost` is accepted with a warning: RFC 8252 recommends the IP literal `127.0.0.1` or `[::1]`."+unsetListNote,
 				setvalidator.ValueStringsAre(redirectURIValidator{})),
 			"token_endpoint_auth_method": metadataStringAttr("How the client authenticates at the token endpoint: `none` " +
 				"(public client, for example an MCP client using PKCE), `client_secret_basic`, `client_secret_post`, " +

@@ -3,11 +3,13 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -21,7 +23,7 @@ import (
 type redirectURIValidator struct{}
 
 func (redirectURIValidator) Description(_ context.Context) string {
-	return "value must be an absolute URI without a fragment"
+	return "value must be an absolute URI without a fragment or wildcard"
 }
 
 func (v redirectURIValidator) MarkdownDescription(ctx context.Context) string {
@@ -43,6 +45,32 @@ func (redirectURIValidator) ValidateString(_ context.Context, req validator.Stri
 	case strings.Contains(raw, "#"):
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid redirect URI",
 			fmt.Sprintf("%q has a fragment (#...): RFC 6749 section 3.1.2 forbids it in redirect URIs.", raw))
+	default:
+		// Plain http to other hosts depends on the provider's
+		// allow_insecure_http: ModifyPlan checks that (redirectURIRules).
+		note, err := oauth.CheckRedirectURI(raw, true)
+		switch {
+		case errors.Is(err, oauth.ErrRedirectWildcard):
+			resp.Diagnostics.AddAttributeError(req.Path, "Wildcard redirect URI refused",
+				err.Error()+". List every redirect URI in full instead, for example https://app.example.com/callback; "+
+					"for a native app on the loopback interface, give http://127.0.0.1/callback without a port where the "+
+					"server accepts any port for loopback (RFC 8252 section 7.3).")
+		case note != "":
+			resp.Diagnostics.AddAttributeWarning(req.Path, "Loopback redirect URI by name", note+".")
+		}
+	}
+}
+
+// redirectURIRules applies the plain-http rule to redirect URIs, which
+// depends on the provider's allow_insecure_http and so cannot be a validator.
+func redirectURIRules(ctx context.Context, attr string, set types.Set, allowInsecureHTTP bool, diags *diag.Diagnostics) {
+	for _, raw := range setStrings(ctx, set, diags) {
+		if _, err := oauth.CheckRedirectURI(raw, allowInsecureHTTP); errors.Is(err, oauth.ErrRedirectInsecure) {
+			diags.AddAttributeError(path.Root(attr), "Plain http redirect URI refused",
+				err.Error()+". An authorization code sent to it crosses the network in clear. Use https, or "+
+					"http://127.0.0.1:<port>/... for a native app on the same machine. For a private network or a test "+
+					"setup, set allow_insecure_http = true in the provider block (or MCP_ALLOW_INSECURE_HTTP=true).")
+		}
 	}
 }
 
