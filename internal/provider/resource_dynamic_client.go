@@ -55,7 +55,7 @@ func tokenRotatedAdvice(clientID, clientURI string) string {
 		"administrator or admin console), set it as the provider's registration_access_token (or "+
 		"MCP_REGISTRATION_ACCESS_TOKEN), remove the client from state (terraform state rm <address>) and import it "+
 		"again with terraform import <address> %s. Otherwise delete client %q on the server by hand and remove it "+
-		"from state.", clientID, clientURI, clientID)
+		"from state.", clientID, clientURI, clientID) + keycloakTokenHint(clientURI)
 }
 
 func lostOpPhrase(marker []byte) string {
@@ -215,6 +215,9 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 		rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated)
 		if regErr.MayHaveBeenApplied() {
 			r.readAnswerLost(ctx, regErr, &prior, resp)
+			return
+		}
+		if regErr.Kind() == oauth.KindUnauthorized && len(rotated) > 0 && r.recoverRead(ctx, &prior, resp) {
 			return
 		}
 		r.readFailed(ctx, regErr, &prior, len(verified) > 0, rotated, resp)
@@ -425,6 +428,9 @@ func (r *dynamicClientResource) updateOutcomeUnknown(ctx context.Context, e *oau
 				"whether the change still needs to be applied.")
 		return
 	}
+	if r.recoverUpdate(ctx, e, prior, resp) {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, prior)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, markTokenMaybeRotated(oauth.OpUpdate))...)
 	readFailure := "it failed"
@@ -506,6 +512,9 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 		removeByHand(e.ServerSaid() + "\n\n")
 	case oauth.KindUnauthorized:
 		if rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated); len(rotated) > 0 {
+			if r.recoverDelete(ctx, &prior, &resp.Diagnostics) {
+				return
+			}
 			// After a lost answer a 401 says nothing about whether the client
 			// is gone: keep it, whatever on_unauthorized says.
 			resp.Diagnostics.AddAttributeError(path.Root("registration_access_token"),
