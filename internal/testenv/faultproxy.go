@@ -128,7 +128,7 @@ func StartFaultProxy(opts FaultProxyOptions) (*FaultProxy, error) {
 	if opts.MaxRequests == 0 {
 		opts.MaxRequests = 20000
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
