@@ -9,6 +9,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,8 +25,11 @@ import (
 const (
 	faultSeed    = 13
 	faultRate    = 0.2
-	faultTimeout = "4s" // the provider's request_timeout in these runs
-	faultDelay   = 7 * time.Second
+	// faultTimeout is the provider's request_timeout in these runs: long
+	// enough for Keycloak on a loaded machine, so that only injected faults
+	// lose answers; faultDelay holds answers back beyond it.
+	faultTimeout = "20s"
+	faultDelay   = 25 * time.Second
 	// maxRuns is one run of a phase plus at most two re-runs.
 	maxRuns = 3
 	// phaseDeadline bounds each run of a phase: a request loop that does not
@@ -128,8 +132,10 @@ provider "mcp" {
   request_timeout = %q
 }
 
-variable "iat" {
-  type      = string
+# One Initial Access Token per client: Keycloak answers 500 (a database
+# lock) to concurrent registrations that use one token.
+variable "iats" {
+  type      = list(string)
   sensitive = true
   ephemeral = true
 }
@@ -141,7 +147,7 @@ data "mcp_authorization_server_metadata" "kc" {
 resource "mcp_dynamic_client" "c" {
   count                      = %d
   registration_endpoint      = data.mcp_authorization_server_metadata.kc.registration_endpoint
-  initial_access_token_wo    = var.iat
+  initial_access_token_wo    = var.iats[count.index]
   client_name                = "%s ${count.index}%s"
   redirect_uris              = ["http://127.0.0.1:33418/callback"]
   grant_types                = ["authorization_code"]
@@ -174,14 +180,19 @@ func runFaultScenario(t *testing.T, kc *testenv.Keycloak, sc faultScenario, n in
 			}
 		}
 	})
-	// Enough uses for every registration, re-runs included.
-	iat, err := kc.MintInitialAccessToken(ctx, time.Hour, 4*n)
-	if err != nil {
-		t.Fatal(err)
+	// One token per client, with a use for every run of create.
+	iats := make([]string, n)
+	for i := range iats {
+		iat, err := kc.MintInitialAccessToken(ctx, time.Hour, maxRuns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		iats[i] = iat
+		proxy.AddSecret(iat)
 	}
-	proxy.AddSecret(iat)
+	iatsJSON, _ := json.Marshal(iats)
 	issuer := proxy.URL + "/realms/" + kc.Realm
-	d := newCLIDriver(t, "TF_VAR_iat="+iat)
+	d := newCLIDriver(t, "TF_VAR_iats="+string(iatsJSON))
 
 	if res := d.Run(5*time.Minute, "init"); res.ExitCode != 0 {
 		t.Fatalf("init failed: %s", res.Output)
