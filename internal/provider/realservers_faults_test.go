@@ -43,6 +43,10 @@ type faultScenario struct {
 	rule testenv.FaultRule
 	// readFault: plan, update and destroy must converge within 2 runs.
 	readFault bool
+	// admin gives the provider Keycloak admin access (the test stands in
+	// for the provider's keycloak block): a dead registration access token
+	// is replaced, so nothing may be left after destroy.
+	admin bool
 }
 
 func faultScenarios() []faultScenario {
@@ -59,6 +63,7 @@ func faultScenarios() []faultScenario {
 		{name: "POST-truncated", rule: r(testenv.ClassPOST, testenv.FaultTruncate)},
 		{name: "PUT-reset", rule: r(testenv.ClassPUT, testenv.FaultReset)},
 		{name: "PUT-truncated", rule: r(testenv.ClassPUT, testenv.FaultTruncate)},
+		{name: "PUT-reset-admin", rule: r(testenv.ClassPUT, testenv.FaultReset), admin: true},
 		{name: "DELETE-503", rule: r(testenv.ClassDELETE, testenv.Fault503), readFault: true},
 		{name: "DELETE-reset", rule: r(testenv.ClassDELETE, testenv.FaultReset)},
 		{name: "discovery-html", rule: r(testenv.ClassDiscovery, testenv.FaultHTML)},
@@ -192,6 +197,11 @@ func runFaultScenario(t *testing.T, kc *testenv.Keycloak, sc faultScenario, n in
 	}
 	iatsJSON, _ := json.Marshal(iats)
 	issuer := proxy.URL + "/realms/" + kc.Realm
+	if sc.admin {
+		old := tokenReissuerFor
+		tokenReissuerFor = func(*providerData) tokenReissuer { return testenvReissuer{kc} }
+		defer func() { tokenReissuerFor = old }()
+	}
 	d := newCLIDriver(t, "TF_VAR_iats="+string(iatsJSON))
 
 	if res := d.Run(5*time.Minute, "init"); res.ExitCode != 0 {
@@ -355,7 +365,7 @@ func runFaultScenario(t *testing.T, kc *testenv.Keycloak, sc faultScenario, n in
 	// lost update answer and no Keycloak admin access, and then each named
 	// in an error.
 	for _, c := range left {
-		if sc.rule.Class != testenv.ClassPUT {
+		if sc.rule.Class != testenv.ClassPUT || sc.admin {
 			t.Errorf("client %s (%s) left on the server after destroy", c.ClientID, c.Name)
 			continue
 		}
@@ -393,3 +403,18 @@ func tail(s string, n int) string {
 	}
 	return "…" + s[len(s)-n:]
 }
+
+// testenvReissuer is Keycloak admin access through the test environment's
+// admin client, standing in for the provider's keycloak block.
+type testenvReissuer struct{ kc *testenv.Keycloak }
+
+func (r testenvReissuer) ReissueRegistrationAccessToken(ctx context.Context, _, clientID string) (string, bool, error) {
+	c, err := r.kc.GetClientByClientID(ctx, clientID)
+	if err != nil || c == nil {
+		return "", false, err
+	}
+	tok, err := r.kc.IssueRegistrationAccessToken(ctx, clientID)
+	return tok, err == nil, err
+}
+
+func (testenvReissuer) Secrets() []string { return nil }
