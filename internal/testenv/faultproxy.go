@@ -80,8 +80,8 @@ type FaultProxyOptions struct {
 	// address.
 	Target string
 	// Seed makes the decisions reproducible: whether a request is faulted
-	// depends only on the seed, the method, the path and how many requests
-	// with that method and path came before.
+	// depends only on the seed and how many requests of its class came
+	// before (concurrent requests may take each other's turn).
 	Seed int64
 	// Delay is how long FaultDelay holds an answer back (default 45 s).
 	Delay time.Duration
@@ -105,12 +105,16 @@ type FaultProxy struct {
 	ln     net.Listener
 	client *http.Client
 
-	mu       sync.Mutex
-	rules    []FaultRule
-	seen     map[string]int // method + " " + path -> requests so far
-	requests int
-	events   []FaultEvent
-	secrets  map[string]bool
+	mu    sync.Mutex
+	rules []FaultRule
+	seen  map[string]int // method + " " + path -> requests so far
+	// classSeen counts the requests of each class: the n-th request of a
+	// class is faulted or not by the seed alone, so a run faults the same
+	// number of requests of a phase whatever order they come in.
+	classSeen map[RequestClass]int
+	requests  int
+	events    []FaultEvent
+	secrets   map[string]bool
 }
 
 // StartFaultProxy starts a proxy for opts.Target on a free loopback port.
@@ -133,12 +137,13 @@ func StartFaultProxy(opts FaultProxyOptions) (*FaultProxy, error) {
 		return nil, err
 	}
 	p := &FaultProxy{
-		URL:     "http://" + ln.Addr().String(),
-		opts:    opts,
-		target:  target,
-		ln:      ln,
-		seen:    map[string]int{},
-		secrets: map[string]bool{},
+		URL:       "http://" + ln.Addr().String(),
+		opts:      opts,
+		target:    target,
+		ln:        ln,
+		seen:      map[string]int{},
+		classSeen: map[RequestClass]int{},
+		secrets:   map[string]bool{},
 		client: &http.Client{
 			Timeout: 2 * time.Minute,
 			// Redirects go back to the client, rewritten.
@@ -237,9 +242,10 @@ func (p *FaultProxy) decide(r *http.Request) (FaultKind, bool) {
 		return "", false
 	}
 	key := r.Method + " " + r.URL.Path
-	n := p.seen[key]
-	p.seen[key] = n + 1
+	p.seen[key]++
 	class := classOf(r)
+	n := p.classSeen[class]
+	p.classSeen[class] = n + 1
 	if exempt(r) {
 		return "", true
 	}
@@ -254,7 +260,6 @@ func (p *FaultProxy) decide(r *http.Request) (FaultKind, bool) {
 		_ = binary.Write(h, binary.BigEndian, p.opts.Seed)
 		_ = binary.Write(h, binary.BigEndian, int64(i))
 		_ = binary.Write(h, binary.BigEndian, int64(n))
-		_, _ = io.WriteString(h, key)
 		x := float64(binary.BigEndian.Uint64(h.Sum(nil)[:8])>>11) / float64(1<<53)
 		if x < rule.Rate {
 			return rule.Kind, true
