@@ -23,8 +23,8 @@ import (
 )
 
 const (
-	faultSeed    = 13
-	faultRate    = 0.2
+	faultSeed = 13
+	faultRate = 0.2
 	// faultTimeout is the provider's request_timeout in these runs: long
 	// enough for Keycloak on a loaded machine, so that only injected faults
 	// lose answers; faultDelay holds answers back beyond it.
