@@ -8,6 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 RUN_DIR="$MCP_CACHE_DIR/demo"
+# The bootstrap admin of the demo's Keycloak (internal/testenv, docker-compose.yml).
+DEMO_KEYCLOAK_ADMIN_PASSWORD="admin123"
 WORK_DIR="$RUN_DIR/work"
 PLUGIN_DIR="$RUN_DIR/plugins"
 mkdir -p "$RUN_DIR" "$PLUGIN_DIR"
@@ -57,22 +59,23 @@ up() {
     "$testenv" up
   fi
 
-  log "minting an Initial Access Token (expiration 3600 s, count 10)"
-  local iat; iat="$("$testenv" mint-iat --expiration 3600 --count 10)"
+  # The demo's Keycloak admin (realm master). The apply mints the Initial
+  # Access Token itself through the admin API (mcp_keycloak_initial_access_token).
+  export TF_VAR_keycloak_admin_password="$DEMO_KEYCLOAK_ADMIN_PASSWORD"
 
   # Keep the state of an earlier run: a client registered then stays managed
   # (the apply updates it, or registers it again if the server lost it).
   mkdir -p "$WORK_DIR"
   cp examples/demo/*.tf "$WORK_DIR/"
   log "$(basename "$CLI") apply of examples/demo ($("$CLI" version | head -1))"
-  (cd "$WORK_DIR" && TF_VAR_initial_access_token="$iat" "$CLI" apply -auto-approve -input=false -no-color >"$RUN_DIR/apply.log" 2>&1) \
+  (cd "$WORK_DIR" && "$CLI" apply -auto-approve -input=false -no-color >"$RUN_DIR/apply.log" 2>&1) \
     || { tail -50 "$RUN_DIR/apply.log" >&2; die "apply failed; full log: $RUN_DIR/apply.log"; }
   echo
   (cd "$WORK_DIR" && "$CLI" output -raw summary)
   echo
   # A second plan must be empty: what the server stored matches the configuration.
   local rc=0
-  (cd "$WORK_DIR" && TF_VAR_initial_access_token="$iat" "$CLI" plan -detailed-exitcode -input=false -no-color >"$RUN_DIR/plan.log" 2>&1) || rc=$?
+  (cd "$WORK_DIR" && "$CLI" plan -detailed-exitcode -input=false -no-color >"$RUN_DIR/plan.log" 2>&1) || rc=$?
   case "$rc" in
     0) echo "Plan after apply: no changes (the registered client matches the configuration)" ;;
     2) tail -40 "$RUN_DIR/plan.log" >&2; die "the plan after apply is not empty; see $RUN_DIR/plan.log" ;;
@@ -87,7 +90,7 @@ down() {
     pick_cli
     go build -o "$PLUGIN_DIR/terraform-provider-mcp" .
     log "destroying the demo client"
-    (cd "$WORK_DIR" && TF_VAR_initial_access_token=unused "$CLI" destroy -auto-approve -input=false -no-color >"$RUN_DIR/destroy.log" 2>&1) \
+    (cd "$WORK_DIR" && TF_VAR_keycloak_admin_password="$DEMO_KEYCLOAK_ADMIN_PASSWORD" "$CLI" destroy -auto-approve -input=false -no-color >"$RUN_DIR/destroy.log" 2>&1) \
       || log "destroy failed (the servers may already be down); see $RUN_DIR/destroy.log"
   fi
   if [ "$(cat "$RUN_DIR/mode" 2>/dev/null)" = docker ]; then

@@ -24,6 +24,23 @@ provider "mcp" {
     "X-Gateway-Key" = var.gateway_key
   }
   headers_hosts = ["mcp.example.com", "*.sso.example.com"]
+
+  # Keycloak admin access, for mcp_keycloak_initial_access_token. Password
+  # grant (here) or client credentials (client_id + client_secret). Leave the
+  # block out and set MCP_KEYCLOAK_URL, MCP_KEYCLOAK_REALM, MCP_KEYCLOAK_USERNAME,
+  # MCP_KEYCLOAK_PASSWORD (...) instead to keep credentials out of the code.
+  keycloak {
+    url      = "https://sso.example.com"
+    realm    = "mcp"
+    username = "admin"
+    password = var.keycloak_admin_password
+  }
+}
+
+variable "keycloak_admin_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
 }
 
 variable "gateway_key" {

@@ -167,6 +167,10 @@ func NewClient(opts Options) (*Client, error) {
 
 // checkRedirect follows at most c.redirects redirects, only for GET, never
 // from https to http, and only to URLs the transport policy accepts.
+// AllowsInsecureHTTP reports whether plain http to non-loopback hosts is
+// permitted; callers that build their own requests apply the same rule.
+func (c *Client) AllowsInsecureHTTP() bool { return c.opts.AllowInsecureHTTP }
+
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.Method != http.MethodGet {
 		return http.ErrUseLastResponse
@@ -235,10 +239,12 @@ func retryIdempotent(ctx context.Context, resp *http.Response, err error) (bool,
 type request struct {
 	method      string
 	url         string
-	bearer      string // Authorization: Bearer value, omitted when empty
-	body        []byte // sent as application/json when non-nil
-	mcpProtocol bool   // add MCP-Protocol-Version (requests to MCP servers)
-	accept      string // Accept header; application/json when empty
+	bearer      string      // Authorization: Bearer value, omitted when empty
+	body        []byte      // sent as application/json (or contentType) when non-nil
+	contentType string      // Content-Type of body; application/json when empty
+	header      http.Header // extra headers (Mcp-Session-Id, ...) set last; an Authorization here replaces bearer
+	mcpProtocol bool        // add MCP-Protocol-Version (requests to MCP servers)
+	accept      string      // Accept header; application/json when empty
 	// headersOnly closes the body unread: an MCP probe may be answered with
 	// an endless event stream, and only its status and headers matter.
 	headersOnly bool
@@ -284,13 +290,20 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	httpReq.Header.Set("Accept", accept)
 	if r.body != nil {
-		httpReq.Header.Set("Content-Type", "application/json")
+		ct := r.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		httpReq.Header.Set("Content-Type", ct)
 	}
 	if r.bearer != "" {
 		httpReq.Header.Set("Authorization", "Bearer "+r.bearer)
 	}
 	if r.mcpProtocol {
 		httpReq.Header.Set("MCP-Protocol-Version", MCPProtocolVersion)
+	}
+	for name, values := range r.header {
+		httpReq.Header[http.CanonicalHeaderKey(name)] = values
 	}
 
 	trace := &writeTrace{}

@@ -13,6 +13,11 @@ type DiscoveryError struct {
 	Sought   string
 	Attempts []Attempt
 	Err      error
+	// unauthorized is set when the MCP endpoint answered the probe with 401:
+	// it requires authorization, so a server of MCP revision 2025-03-26
+	// (no protected resource metadata) is the likely explanation.
+	unauthorized bool
+	challenge    *BearerChallenge // the probe's, if any
 }
 
 func (e *DiscoveryError) Error() string {

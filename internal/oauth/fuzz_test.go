@@ -154,3 +154,41 @@ func checkDecodeResult(t *testing.T, body []byte, err error, raw json.RawMessage
 		t.Fatalf("accepted invalid JSON %q", body)
 	}
 }
+
+// FuzzClientMetadataDocument feeds arbitrary URLs and bodies to the CIMD
+// checks and the canonical encoder: they never panic, canonical JSON is a
+// fixed point, and a document whose client_id differs from the URL is
+// always refused.
+func FuzzClientMetadataDocument(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"https://client.example.com/client.json", `{"client_id":"https://client.example.com/client.json","client_name":"a","redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"none"}`},
+		{"https://c.example/a/%2e%2E/b?x#y", `{"client_id":1,"jwks":{"keys":[{"d":"x"}]},"redirect_uris":"x"}`},
+		{"http://u:p@h/", `{"b":{"z":1,"a":[1.0e3,"<>"]},"a":null}`},
+		{"", `[]`},
+		{"https://h/p", "\ufeff{\"client_id\":\"https://h/p\"}"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, rawURL, body string) {
+		for _, p := range CheckClientIDURL(rawURL) {
+			if p.Rule == "" || p.Source == "" {
+				t.Fatalf("problem without a rule or source: %+v", p)
+			}
+		}
+		if canon, err := CanonicalJSON([]byte(body)); err == nil {
+			again, err := CanonicalJSON(canon)
+			if err != nil || !bytes.Equal(again, canon) {
+				t.Fatalf("canonical JSON is not a fixed point: %s -> %s (%v)", canon, again, err)
+			}
+		}
+		var fields map[string]json.RawMessage
+		if json.Unmarshal([]byte(body), &fields) != nil || fields == nil {
+			return
+		}
+		problems := CheckClientMetadataDocument(rawURL, fields)
+		var id string
+		if json.Unmarshal(fields["client_id"], &id) == nil && id != rawURL && len(CIMDErrors(problems)) == 0 {
+			t.Fatalf("client_id %q differs from %q but no error was found", id, rawURL)
+		}
+	})
+}

@@ -69,6 +69,9 @@ type RegistrationError struct {
 	TokenSent bool
 	// Policy is the refusing policy's name (Keycloak names it).
 	Policy string
+	// RetryAfter is the answer's Retry-After header (seconds or an HTTP
+	// date), as sent, when there was one: a 429 or 503 says when to try again.
+	RetryAfter string
 	// Err is the underlying error for KindTransport and KindInvalidResponse.
 	Err error
 	// Resynced and ResyncErr are set by UpdateClient when MayHaveBeenApplied:
@@ -140,7 +143,7 @@ func (e *RegistrationError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s", e.Method, e.URL)
 	if e.Status != 0 {
-		fmt.Fprintf(&b, ": %s", statusText(e.Status))
+		fmt.Fprintf(&b, ": %s", e.answerStatus())
 	}
 	if e.Code != "" {
 		fmt.Fprintf(&b, ": %s", e.Code)
@@ -179,7 +182,7 @@ func (e *RegistrationError) ServerSaid() string {
 		return b.String()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s answered %s", e.Method, e.URL, statusText(e.Status))
+	fmt.Fprintf(&b, "%s %s answered %s", e.Method, e.URL, e.answerStatus())
 	if e.Code != "" {
 		fmt.Fprintf(&b, ", error %q", e.Code)
 	}
@@ -230,6 +233,7 @@ func newRegistrationError(base RegistrationError, resp *response, token string) 
 	if m := keycloakPolicy.FindStringSubmatch(e.Description); m != nil {
 		e.Policy = m[1]
 	}
+	e.RetryAfter = sanitize(resp.Header.Get("Retry-After"), 100)
 	e.kind = classify(&e)
 	return &e
 }

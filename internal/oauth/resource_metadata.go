@@ -3,8 +3,8 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -208,17 +208,25 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 	res := &ResourceMetadataResult{}
 	sought := "protected resource metadata"
 	var candidates []string
+	rootURL := "" // the root well-known URL, whose identifier is the origin
+	// endpoint is the MCP endpoint after same-origin redirects of the probe;
+	// a document naming it is as good as one naming ResourceURL.
+	endpoint := req.ResourceURL
+	unauthorized := false
 	if req.MetadataURL != "" {
 		candidates = []string{req.MetadataURL}
 		sought += " at " + req.MetadataURL
 	} else {
 		sought += " for " + req.ResourceURL
-		challenge, attempt, err := c.probeResource(ctx, req.ResourceURL)
-		res.Attempts = append(res.Attempts, attempt)
+		probe, err := c.probeResource(ctx, req.ResourceURL)
+		res.Attempts = append(res.Attempts, probe.attempts...)
 		if err != nil {
 			return nil, &DiscoveryError{Sought: sought, Attempts: res.Attempts, Err: err}
 		}
+		challenge := probe.challenge
 		res.Challenge = challenge
+		endpoint = probe.url
+		unauthorized = probe.unauthorized
 		if challenge != nil && challenge.ResourceMetadata != "" {
 			if err := ValidateURL(challenge.ResourceMetadata, c.opts.AllowInsecureHTTP); err != nil {
 				res.Attempts = append(res.Attempts, Attempt{URL: RedactURL(challenge.ResourceMetadata), Outcome: OutcomeRejected,
@@ -227,20 +235,23 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 				candidates = append(candidates, challenge.ResourceMetadata)
 			}
 		}
-		wellKnown, err := ResourceMetadataWellKnownURLs(req.ResourceURL)
+		wellKnown, err := ResourceMetadataWellKnownURLs(endpoint)
 		if err != nil {
 			return nil, err
 		}
 		candidates = appendUnique(candidates, wellKnown...)
+		rootURL = wellKnown[len(wellKnown)-1]
 	}
 
 	var doc ProtectedResourceMetadata
-	i, attempts, err := c.discoverFirst(ctx, sought, candidates, true, res.Attempts, func(_ int, body []byte) (string, *MismatchError, error) {
+	i, attempts, err := c.discoverFirst(ctx, sought, candidates, true, res.Attempts, func(i int, body []byte) (string, *MismatchError, error) {
 		d, err := DecodeResourceMetadata(body)
 		if err != nil {
 			return "", nil, err
 		}
-		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, d.Resource) {
+		if req.ResourceURL != "" && !resourceMatches(match, req.ResourceURL, d.Resource) &&
+			!resourceMatches(match, endpoint, d.Resource) &&
+			(candidates[i] != rootURL || !isOriginOf(req.ResourceURL, d.Resource)) {
 			return "", &MismatchError{Field: "resource", Expected: req.ResourceURL, Got: d.Resource, Mode: string(match),
 				RelaxedMode: resourceRelaxedMode(match, req.ResourceURL, d.Resource)}, nil
 		}
@@ -248,11 +259,33 @@ func (c *Client) DiscoverResourceMetadata(ctx context.Context, req ResourceMetad
 		return "protected resource metadata for " + d.Resource + ignoredNote(d.IgnoredFields), nil, nil
 	})
 	if err != nil {
+		var de *DiscoveryError
+		if errors.As(err, &de) && unauthorized {
+			de.unauthorized, de.challenge = true, res.Challenge
+		}
 		return nil, err
 	}
 	res.Attempts = attempts
 	res.Metadata, res.MetadataURL = doc, candidates[i]
 	return res, nil
+}
+
+// isOriginOf reports whether got is the origin of resource, written as
+// scheme://host[:port] with or without a trailing slash and nothing else.
+// RFC 9728 section 3.3 compares a document's resource with the identifier
+// its well-known URL was built from: for the root well-known URL
+// (https://host/.well-known/oauth-protected-resource) that identifier is the
+// origin, so a document served there may name the origin as its resource.
+// A client then sends that resource value, as published, in its RFC 8707
+// resource parameter.
+func isOriginOf(resource, got string) bool {
+	r, err1 := url.Parse(resource)
+	g, err2 := url.Parse(got)
+	if err1 != nil || err2 != nil || g.User != nil || g.RawQuery != "" || g.ForceQuery || g.Fragment != "" ||
+		strings.Contains(got, "#") || (g.Path != "" && g.Path != "/") {
+		return false
+	}
+	return g.Host != "" && originOf(r) == originOf(g)
 }
 
 // resourceRelaxedMode names the match mode that would accept got, if any.
@@ -261,69 +294,6 @@ func resourceRelaxedMode(mode ResourceMatch, requested, got string) string {
 		return string(ResourceMatchSameOriginPrefix)
 	}
 	return ""
-}
-
-// initializeProbe is a minimal JSON-RPC initialize: a server that requires
-// authorization answers it with 401 and its challenge.
-func initializeProbe(clientName string) []byte {
-	type clientInfo struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	}
-	body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
-		"protocolVersion": MCPProtocolVersion,
-		"capabilities":    map[string]any{},
-		"clientInfo":      clientInfo{Name: clientName, Version: "discovery"},
-	}})
-	return body
-}
-
-// probeResource POSTs an unauthenticated initialize to the MCP endpoint and
-// reads its Bearer challenge from a 401 or a 403. Any HTTP answer lets
-// discovery go on to the well-known URLs; only a transport failure stops it.
-// The body is never read: a server without auth may answer with an event stream.
-func (c *Client) probeResource(ctx context.Context, resourceURL string) (*BearerChallenge, Attempt, error) {
-	resp, err := c.do(ctx, request{
-		method:      http.MethodPost,
-		url:         resourceURL,
-		body:        initializeProbe(c.opts.ClientName),
-		mcpProtocol: true,
-		accept:      "application/json, text/event-stream",
-		headersOnly: true,
-	})
-	a := Attempt{URL: resourceURL}
-	if err != nil {
-		a.Outcome, a.Detail = OutcomeFailed, "probing the MCP endpoint: "+err.Error()
-		return nil, a, err
-	}
-	a.Status = resp.Status
-	values := resp.Header.Values("WWW-Authenticate")
-	challenges, parseErr := ParseWWWAuthenticate(values)
-	bearer, ok := FindBearerChallenge(challenges)
-	malformed := ""
-	if parseErr != nil {
-		// The header is quoted in the error: keep the detail short.
-		malformed = shorten(strings.ReplaceAll(parseErr.Error(), "\n", "; "), 300)
-	}
-	switch {
-	case ok && (resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden):
-		if bearer.ResourceMetadata != "" {
-			a.Outcome, a.Detail = OutcomeFound, "Bearer challenge names resource_metadata "+bearer.ResourceMetadata
-		} else {
-			a.Outcome, a.Detail = OutcomeNotHere, "Bearer challenge without resource_metadata; trying the well-known URLs"
-		}
-		if malformed != "" {
-			a.Detail += " (the header was malformed and read best effort: " + malformed + ")"
-		}
-		return &bearer, a, nil
-	case parseErr != nil:
-		a.Outcome, a.Detail = OutcomeNotHere, "malformed WWW-Authenticate ("+malformed+"); trying the well-known URLs"
-	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
-		a.Outcome, a.Detail = OutcomeNotHere, statusText(resp.Status)+" without a Bearer challenge; trying the well-known URLs"
-	default:
-		a.Outcome, a.Detail = OutcomeNotHere, statusText(resp.Status)+" to an unauthenticated initialize (no challenge); trying the well-known URLs"
-	}
-	return nil, a, nil
 }
 
 func appendUnique(list []string, items ...string) []string {

@@ -352,6 +352,50 @@ func TestDiscoverResourceMetadata(t *testing.T) {
 			},
 		},
 		{
+			name: "the root URL's document may name the origin (RFC 9728 section 3.3)",
+			setup: func(s *discoSite) {
+				s.route(root, serveJSON(prmDoc(s.URL)))
+			},
+			wantURL:      root,
+			wantOutcomes: []string{"404 not_here", "404 not_here", "200 found"},
+		},
+		{
+			name: "the root URL's document may name the origin with a slash",
+			setup: func(s *discoSite) {
+				s.route(root, serveJSON(prmDoc(s.URL+"/")))
+			},
+			wantURL:      root,
+			wantOutcomes: []string{"404 not_here", "404 not_here", "200 found"},
+		},
+		{
+			name: "the root URL's document may not name another path",
+			setup: func(s *discoSite) {
+				s.route(root, serveJSON(prmDoc(s.URL+"/other")))
+			},
+			wantOutcomes: []string{"404 not_here", "404 not_here", "200 rejected"},
+			wantErr: func(t *testing.T, err error) {
+				var me *MismatchError
+				if !errors.As(err, &me) || me.Field != "resource" {
+					t.Fatalf("want a resource MismatchError, got %v", err)
+				}
+			},
+		},
+		{
+			name: "the path-aware and challenge URLs' documents may not name the origin",
+			setup: func(s *discoSite) {
+				s.route("POST /mcp", serveChallenge(401, `Bearer resource_metadata="`+s.URL+`/custom/prm"`))
+				s.route("/custom/prm", serveJSON(prmDoc(s.URL)))
+				s.route(pathAware, serveJSON(prmDoc(s.URL)))
+			},
+			wantOutcomes: []string{"401 found", "200 rejected", "200 rejected", "404 not_here"},
+			wantErr: func(t *testing.T, err error) {
+				var me *MismatchError
+				if !errors.As(err, &me) || me.Field != "resource" {
+					t.Fatalf("want a resource MismatchError, got %v", err)
+				}
+			},
+		},
+		{
 			name: "a redirect chain is followed",
 			setup: func(s *discoSite) {
 				s.route(pathAware, redirectTo("/hop1"))

@@ -111,15 +111,27 @@ func addDiscoveryError(diags *diag.Diagnostics, err error, what string, urlAttr,
 				"again.", discovery.Err, oauth.FormatAttempts(discovery.Attempts)))
 	case errors.As(err, &discovery):
 		add(urlAttr, fmt.Sprintf("No %s metadata found", what),
-			fmt.Sprintf("None of the URLs where the %s metadata can be published served a usable document.\n\nURLs tried:\n%s\n\n"+
-				"Check that the configured URL is right (for an MCP server, the endpoint URL itself, such as "+
-				"https://mcp.example.com/mcp). If the server publishes its metadata somewhere else, give that URL directly.",
-				what, oauth.FormatAttempts(discovery.Attempts)))
+			fmt.Sprintf("None of the URLs where the %s metadata can be published served a usable document.\n\nURLs tried:\n%s\n\n%s",
+				what, oauth.FormatAttempts(discovery.Attempts), notFoundHint(what)))
 	case errors.Is(err, oauth.ErrUserInfo):
 		add(urlAttr, "Invalid URL", urlErrorDetail(err))
 	default:
 		add(urlAttr, fmt.Sprintf("Discovery of the %s metadata failed", what), err.Error())
 	}
+}
+
+// notFoundHint says what the configured URL should be: an MCP server's
+// endpoint URL for protected resource metadata, an issuer identifier for
+// authorization server metadata.
+func notFoundHint(what string) string {
+	if what == "authorization server" {
+		return "Check that the configured issuer is right: the authorization server's issuer identifier exactly as it " +
+			"publishes it, such as https://auth.example.com or https://keycloak.example.com/realms/mcp (not its metadata " +
+			"URL, not an endpoint such as the token endpoint). The URLs above are built from it as RFC 8414 and OpenID " +
+			"Connect Discovery prescribe."
+	}
+	return "Check that the configured URL is right: the MCP server's endpoint URL itself, such as " +
+		"https://mcp.example.com/mcp. If the server publishes its metadata somewhere else, give that URL directly."
 }
 
 // addRegistrationError turns an oauth error into a diagnostic with a short

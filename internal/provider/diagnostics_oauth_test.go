@@ -100,3 +100,19 @@ func TestTLSSettingsErrorNamesAttribute(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// The not-found hint speaks of what the configured URL is: an issuer for
+// authorization server metadata, an MCP endpoint for resource metadata.
+func TestDiscoveryNotFoundHintFitsTheURL(t *testing.T) {
+	notFound := &oauth.DiscoveryError{Sought: "x", Attempts: []oauth.Attempt{{URL: "https://as/.well-known/oauth-authorization-server", Status: 404}}}
+	var diags diag.Diagnostics
+	addDiscoveryError(&diags, notFound, "authorization server", path.Root("issuer"), path.Root("issuer_match"))
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "issuer identifier") || strings.Contains(diags[0].Detail(), "endpoint URL itself") {
+		t.Fatalf("authorization server hint: %v", diags)
+	}
+	diags = nil
+	addDiscoveryError(&diags, notFound, "protected resource", path.Root("server_url"), path.Root("resource_match"))
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "MCP server's endpoint URL itself") || strings.Contains(diags[0].Detail(), "issuer identifier") {
+		t.Fatalf("protected resource hint: %v", diags)
+	}
+}

@@ -289,9 +289,12 @@ func serverMetadataAttributes() map[string]schema.Attribute {
 		"authorization_response_iss_parameter_supported": computedBool("Whether authorization responses carry `iss` (RFC 9207)."),
 		"pkce_s256_supported": computedBool("Whether `code_challenge_methods_supported` lists `S256`. MCP clients must refuse " +
 			"a server that does not advertise it; some servers (Entra ID, Cognito) support S256 without saying so."),
-		"metadata_url": computedString("The URL the document was fetched from."),
+		"metadata_url": computedString("The URL the document was fetched from; null in `mcp_oauth_discovery` when no " +
+			"document was served and the MCP 2025-03-26 default endpoints were used."),
 		"metadata_source": computedString("Which kind of document answered: `oauth` (RFC 8414 " +
-			"`oauth-authorization-server`) or `oidc` (OpenID Connect `openid-configuration`)."),
+			"`oauth-authorization-server`) or `oidc` (OpenID Connect `openid-configuration`); in `mcp_oauth_discovery`, " +
+			"`default` when none did and the MCP 2025-03-26 default endpoints (`/authorize`, `/token`, `/register` on " +
+			"the MCP server's origin) were used."),
 		"attempts": attemptsAttribute(),
 		"metadata_json": computedString("The document exactly as served, including fields this provider does not model " +
 			"(for example `mtls_endpoint_aliases`). Read them with `jsondecode(...)`."),

@@ -39,7 +39,8 @@ func (d *providerData) secrets() []string {
 	if d == nil {
 		return nil
 	}
-	return append([]string{d.InitialAccessToken, d.RegistrationAccessToken}, d.HeaderValues...)
+	out := append([]string{d.InitialAccessToken, d.RegistrationAccessToken, d.AccessToken}, d.HeaderValues...)
+	return append(out, keycloakSecrets(d.Keycloak)...)
 }
 
 // tflogExchangeLogger writes the oauth package's (already redacted) HTTP

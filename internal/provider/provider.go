@@ -38,6 +38,7 @@ const (
 	EnvHeadersHosts            = "MCP_HEADERS_HOSTS"
 	EnvInitialAccessToken      = "MCP_INITIAL_ACCESS_TOKEN"
 	EnvRegistrationAccessToken = "MCP_REGISTRATION_ACCESS_TOKEN"
+	EnvAccessToken             = "MCP_ACCESS_TOKEN"
 )
 
 const defaultRetries = 2
@@ -59,15 +60,17 @@ type mcpProvider struct {
 
 // providerModel is the provider block.
 type providerModel struct {
-	RequestTimeout          types.String `tfsdk:"request_timeout"`
-	Retries                 types.Int64  `tfsdk:"retries"`
-	CACertPEM               types.String `tfsdk:"ca_cert_pem"`
-	InsecureSkipTLSVerify   types.Bool   `tfsdk:"insecure_skip_tls_verify"`
-	AllowInsecureHTTP       types.Bool   `tfsdk:"allow_insecure_http"`
-	Headers                 types.Map    `tfsdk:"headers"`
-	HeadersHosts            types.List   `tfsdk:"headers_hosts"`
-	InitialAccessToken      types.String `tfsdk:"initial_access_token"`
-	RegistrationAccessToken types.String `tfsdk:"registration_access_token"`
+	RequestTimeout          types.String        `tfsdk:"request_timeout"`
+	Retries                 types.Int64         `tfsdk:"retries"`
+	CACertPEM               types.String        `tfsdk:"ca_cert_pem"`
+	InsecureSkipTLSVerify   types.Bool          `tfsdk:"insecure_skip_tls_verify"`
+	AllowInsecureHTTP       types.Bool          `tfsdk:"allow_insecure_http"`
+	Headers                 types.Map           `tfsdk:"headers"`
+	HeadersHosts            types.List          `tfsdk:"headers_hosts"`
+	InitialAccessToken      types.String        `tfsdk:"initial_access_token"`
+	RegistrationAccessToken types.String        `tfsdk:"registration_access_token"`
+	AccessToken             types.String        `tfsdk:"access_token"`
+	Keycloak                *keycloakBlockModel `tfsdk:"keycloak"`
 }
 
 // providerData is handed to every data source and resource in Configure.
@@ -82,6 +85,12 @@ type providerData struct {
 	RegistrationAccessToken string
 	// HeaderValues are the extra headers' values, masked in logs like secrets.
 	HeaderValues []string
+	// AccessToken is the Bearer token data.mcp_server_probe sends.
+	AccessToken string
+	// Version is the provider's version, for the MCP probe's clientInfo.
+	Version string
+	// Keycloak is the admin access of the keycloak block; nil when not configured.
+	Keycloak *keycloakAccess
 	// UnknownSettings names provider arguments not known until apply. The
 	// client was built without them, so nothing may be fetched at plan time.
 	UnknownSettings []string
@@ -165,6 +174,16 @@ func (p *mcpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional:  true,
 				Sensitive: true,
 			},
+			"access_token": schema.StringAttribute{
+				MarkdownDescription: "Access token that the `mcp_server_probe` data source sends to MCP servers, typically " +
+					"`ephemeral.mcp_access_token.x.access_token` in a provider block with an alias. Not stored anywhere. " +
+					"Environment variable: `" + EnvAccessToken + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"keycloak": keycloakBlockSchema(),
 		},
 	}
 }
@@ -254,7 +273,19 @@ func (p *mcpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid TLS settings", tlsSettingsError(err))
 		return
 	}
+	var kc *keycloakAccess
+	var kcErr *configError
+	if len(keycloakUnknown(cfg.Keycloak)) == 0 { // else left nil: users report the unknown settings
+		kc, kcErr = keycloakFromConfig(cfg.Keycloak, client)
+	}
+	if kcErr != nil {
+		resp.Diagnostics.AddAttributeError(kcErr.path, kcErr.summary, kcErr.detail)
+		return
+	}
 	data := &providerData{
+		Keycloak:                kc,
+		AccessToken:             stringOrEnv(cfg.AccessToken, EnvAccessToken),
+		Version:                 p.version,
 		Client:                  client,
 		AllowInsecureHTTP:       opts.AllowInsecureHTTP,
 		InitialAccessToken:      stringOrEnv(cfg.InitialAccessToken, EnvInitialAccessToken),
@@ -280,15 +311,27 @@ func (p *mcpProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewProtectedResourceMetadataDataSource,
 		NewAuthorizationServerMetadataDataSource,
 		NewOAuthDiscoveryDataSource,
+		NewClientMetadataDocumentDataSource,
+		NewHostedClientMetadataDocumentDataSource,
+		NewServerProbeDataSource,
 	}
 }
 
 func (p *mcpProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return nil
+	return []func() ephemeral.EphemeralResource{
+		NewKeycloakInitialAccessTokenEphemeral,
+		NewAccessTokenEphemeral,
+		NewServerProbeEphemeral,
+	}
 }
 
 func (p *mcpProvider) Functions(_ context.Context) []func() function.Function {
-	return nil
+	return []func() function.Function{
+		NewResourceMetadataURLsFunction,
+		NewAuthorizationServerMetadataURLsFunction,
+		NewParseWWWAuthenticateFunction,
+		NewClientScopeFunction,
+	}
 }
 
 func userAgent(providerVersion, terraformVersion string) string {
@@ -354,11 +397,13 @@ func unknownSettings(cfg providerModel) []string {
 		"headers_hosts":             cfg.HeadersHosts,
 		"initial_access_token":      cfg.InitialAccessToken,
 		"registration_access_token": cfg.RegistrationAccessToken,
+		"access_token":              cfg.AccessToken,
 	} {
 		if v.IsUnknown() {
 			names = append(names, name)
 		}
 	}
+	names = append(names, keycloakUnknown(cfg.Keycloak)...)
 	sort.Strings(names)
 	return names
 }

@@ -43,8 +43,8 @@ type faultScenario struct {
 	rule testenv.FaultRule
 	// readFault: plan, update and destroy must converge within 2 runs.
 	readFault bool
-	// admin gives the provider Keycloak admin access (the test stands in
-	// for the provider's keycloak block): a dead registration access token
+	// admin gives the provider Keycloak admin access (the keycloak block,
+	// through its environment variables): a dead registration access token
 	// is replaced, so nothing may be left after destroy.
 	admin bool
 }
@@ -198,9 +198,14 @@ func runFaultScenario(t *testing.T, kc *testenv.Keycloak, sc faultScenario, n in
 	iatsJSON, _ := json.Marshal(iats)
 	issuer := proxy.URL + "/realms/" + kc.Realm
 	if sc.admin {
-		old := tokenReissuerFor
-		tokenReissuerFor = func(*providerData) tokenReissuer { return testenvReissuer{kc} }
-		defer func() { tokenReissuerFor = old }()
+		// The provider's keycloak block, through the environment. Admin
+		// requests go through the proxy too (never faulted), since client
+		// URIs name the proxy.
+		t.Setenv(EnvKeycloakURL, proxy.URL)
+		t.Setenv(EnvKeycloakRealm, kc.Realm)
+		t.Setenv(EnvKeycloakUsername, kc.AdminUser)
+		t.Setenv(EnvKeycloakPassword, kc.AdminPassword)
+		proxy.AddSecret(kc.AdminPassword)
 	}
 	d := newCLIDriver(t, "TF_VAR_iats="+string(iatsJSON))
 
@@ -403,18 +408,3 @@ func tail(s string, n int) string {
 	}
 	return "…" + s[len(s)-n:]
 }
-
-// testenvReissuer is Keycloak admin access through the test environment's
-// admin client, standing in for the provider's keycloak block.
-type testenvReissuer struct{ kc *testenv.Keycloak }
-
-func (r testenvReissuer) ReissueRegistrationAccessToken(ctx context.Context, _, clientID string) (string, bool, error) {
-	c, err := r.kc.GetClientByClientID(ctx, clientID)
-	if err != nil || c == nil {
-		return "", false, err
-	}
-	tok, err := r.kc.IssueRegistrationAccessToken(ctx, clientID)
-	return tok, err == nil, err
-}
-
-func (testenvReissuer) Secrets() []string { return nil }

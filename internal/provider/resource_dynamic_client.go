@@ -165,6 +165,7 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 		state.ExtraMetadata = types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientIdentity(ctx, nil, resp.Identity, &state)...)
 	if ci.ManagementAvailable() {
 		// The server just named the client URI: a later 404 there means the
 		// client is gone, not that management is missing.
@@ -196,6 +197,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	defer fillMissingIdentity(ctx, &resp.State, &prior, resp.Identity, &resp.Diagnostics)
 	ctx = r.maskCtx(ctx, modelSecrets(&prior)...)
 	importing := prior.ClientID.IsNull()
 	uri, token := prior.RegistrationClientURI.ValueString(), prior.RegistrationAccessToken.ValueString()
@@ -235,6 +237,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateEndpointDerived, []byte(`true`))...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientIdentity(ctx, req.Identity, resp.Identity, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 }
@@ -325,6 +328,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	defer fillMissingIdentity(ctx, &resp.State, &prior, resp.Identity, &resp.Diagnostics)
 	ctx = r.maskCtx(ctx, modelSecrets(&prior, &plan)...)
 	plan.InitialAccessTokenWO = types.StringNull()
 	if !plan.RegistrationEndpoint.Equal(prior.RegistrationEndpoint) {
@@ -398,6 +402,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		state.ExtraMetadata = types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientIdentity(ctx, req.Identity, resp.Identity, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 	addRewriteWarnings(ctx, &resp.Diagnostics, &plan, ci.Metadata)

@@ -52,6 +52,9 @@ type fakeAS struct {
 	// client_secret_basic when client_secret_post is asked, and "none" added
 	// to response_types.
 	keycloakRewrites bool
+	// registerAuthMethod, when set, is the token_endpoint_auth_method
+	// registered whatever was asked (as Keycloak before 26.6 does with none).
+	registerAuthMethod string
 }
 
 type fakeClient struct {
@@ -197,6 +200,9 @@ func (f *fakeAS) register(w http.ResponseWriter, r *http.Request) {
 	}
 	id := "client-" + hex.EncodeToString([]byte{byte(len(f.clients) + 1)}) + "-" + f.token("")[:8]
 	c := &fakeClient{metadata: f.rewrite(md), secret: f.token("secret-"), rat: f.token("rat-")}
+	if f.registerAuthMethod != "" {
+		c.metadata["token_endpoint_auth_method"] = f.registerAuthMethod
+	}
 	if f.secretTTL != 0 {
 		c.expires = time.Now().Add(f.secretTTL).Unix()
 	}
@@ -268,7 +274,10 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(md, "client_id")
 		c.metadata = f.rewrite(md)
-		if md["token_endpoint_auth_method"] == "none" {
+		if f.registerAuthMethod != "" {
+			c.metadata["token_endpoint_auth_method"] = f.registerAuthMethod
+		}
+		if md["token_endpoint_auth_method"] == "none" && f.registerAuthMethod == "" {
 			c.secret = "" // a public client has no secret any more
 		}
 		c.rat = f.token("rat-") // rotated

@@ -97,7 +97,7 @@ func (r *dynamicClientResource) ImportState(ctx context.Context, req resource.Im
 	if r.notConfigured(&resp.Diagnostics) {
 		return
 	}
-	clientURI, endpoint, err := parseImportID(req.ID)
+	clientURI, endpoint, err := parseImportID(importIDFromIdentity(ctx, req, &resp.Diagnostics))
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import id", importIDHelp+" "+err.Error())
 		return

@@ -16,6 +16,7 @@ import (
 // dynamicClientModel is the mcp_dynamic_client resource.
 type dynamicClientModel struct {
 	RegistrationEndpoint types.String `tfsdk:"registration_endpoint"`
+	Issuer               types.String `tfsdk:"issuer"`
 	InitialAccessTokenWO types.String `tfsdk:"initial_access_token_wo"`
 
 	RedirectURIs                types.Set    `tfsdk:"redirect_uris"`
@@ -54,7 +55,9 @@ type dynamicClientModel struct {
 	RegistrationAccessToken types.String `tfsdk:"registration_access_token"`
 	RegistrationClientURI   types.String `tfsdk:"registration_client_uri"`
 	RegisteredMetadata      types.String `tfsdk:"registered_metadata"`
-	ManagementSupported     types.Bool   `tfsdk:"management_supported"`
+	// RegisteredTokenEndpointAuthMethod is the method the server registered.
+	RegisteredTokenEndpointAuthMethod types.String `tfsdk:"registered_token_endpoint_auth_method"`
+	ManagementSupported               types.Bool   `tfsdk:"management_supported"`
 }
 
 // clientAttr is one attribute of dynamicClientModel, reached through typed
@@ -207,6 +210,7 @@ var issuedAttrs = []clientAttr{
 	modelField("registration_access_token", func(m *dcm) *types.String { return &m.RegistrationAccessToken }),
 	modelField("registration_client_uri", func(m *dcm) *types.String { return &m.RegistrationClientURI }),
 	modelField("registered_metadata", func(m *dcm) *types.String { return &m.RegisteredMetadata }),
+	modelField("registered_token_endpoint_auth_method", func(m *dcm) *types.String { return &m.RegisteredTokenEndpointAuthMethod }),
 	modelField("management_supported", func(m *dcm) *types.Bool { return &m.ManagementSupported }),
 }
 
@@ -217,6 +221,7 @@ var serverRelevantAttrs = append(append([]clientAttr{}, metadataAttrs...), softw
 // localAttrs are the arguments the server never sees.
 var localAttrs = []clientAttr{
 	modelField("registration_endpoint", func(m *dcm) *types.String { return &m.RegistrationEndpoint }),
+	modelField("issuer", func(m *dcm) *types.String { return &m.Issuer }),
 	modelField("initial_access_token_wo", func(m *dcm) *types.String { return &m.InitialAccessTokenWO }),
 	modelField("keepers", func(m *dcm) *types.Map { return &m.Keepers }),
 	modelField("on_unauthorized", func(m *dcm) *types.String { return &m.OnUnauthorized }),
@@ -455,5 +460,26 @@ func (m *dynamicClientModel) applyClientInformation(ci *oauth.ClientInformation,
 		m.ClientSecretExpiresAt = p.ClientSecretExpiresAt
 	}
 	m.RegisteredMetadata = types.StringValue(registeredMetadataJSON(ci.Metadata))
+	m.RegisteredTokenEndpointAuthMethod = types.StringValue(registeredAuthMethod(ci, m, prior))
 	m.ManagementSupported = types.BoolValue(m.RegistrationClientURI.ValueString() != "" && m.RegistrationAccessToken.ValueString() != "")
+}
+
+// defaultTokenEndpointAuthMethod is RFC 7591 section 2's default when
+// token_endpoint_auth_method is omitted.
+const defaultTokenEndpointAuthMethod = "client_secret_basic"
+
+// registeredAuthMethod is the token endpoint auth method the server
+// registered: its answer's, else (an answer that leaves it out) the one
+// asked for, else the one recorded before, else the RFC 7591 default.
+func registeredAuthMethod(ci *oauth.ClientInformation, m, prior *dynamicClientModel) string {
+	if v := ci.Metadata.TokenEndpointAuthMethod; v != "" {
+		return validUTF8(v)
+	}
+	if isKnown(m.TokenEndpointAuthMethod) && m.TokenEndpointAuthMethod.ValueString() != "" {
+		return m.TokenEndpointAuthMethod.ValueString()
+	}
+	if prior != nil && isKnown(prior.RegisteredTokenEndpointAuthMethod) && prior.RegisteredTokenEndpointAuthMethod.ValueString() != "" {
+		return prior.RegisteredTokenEndpointAuthMethod.ValueString()
+	}
+	return defaultTokenEndpointAuthMethod
 }

@@ -120,6 +120,7 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 	plan.RegistrationAccessToken = types.StringUnknown()
 	plan.RegistrationClientURI = types.StringUnknown()
 	plan.RegisteredMetadata = types.StringUnknown()
+	plan.RegisteredTokenEndpointAuthMethod = types.StringUnknown()
 	plan.ManagementSupported = types.BoolUnknown()
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	resp.RequiresReplace = append(resp.RequiresReplace, replaceFor...)

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/keycloak"
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/oauth"
 )
 
@@ -30,7 +31,7 @@ type tokenReissuer interface {
 // tokenReissuerFor returns the admin access of the provider configuration
 // that can issue new registration access tokens, or nil. The provider's
 // keycloak block supplies one; tests replace this.
-var tokenReissuerFor = func(*providerData) tokenReissuer { return nil }
+var tokenReissuerFor = keycloakReissuerFor
 
 // errNoReissuer means no admin access is configured.
 var errNoReissuer = errors.New("no admin access configured")
@@ -206,3 +207,43 @@ func keycloakTokenHint(clientURI string) string {
 		"/admin/realms/%s/clients/<internal id>/registration-access-token; with the provider's keycloak block "+
 		"(admin access) set, the provider does this itself.", realm, realm)
 }
+
+// keycloakReissuerFor is the keycloak block's admin access, or nil.
+func keycloakReissuerFor(d *providerData) tokenReissuer {
+	if d == nil || d.Keycloak == nil || d.Keycloak.Admin == nil {
+		return nil
+	}
+	return keycloakReissuer{d.Keycloak}
+}
+
+// keycloakReissuer is the provider's keycloak block as a tokenReissuer.
+type keycloakReissuer struct{ k *keycloakAccess }
+
+// ReissueRegistrationAccessToken issues a new token for a client of the
+// Keycloak the keycloak block names, in the realm of its registration
+// client URI (the block's realm when the URI does not show one). A client
+// URI on another server is refused rather than guessed at.
+func (r keycloakReissuer) ReissueRegistrationAccessToken(ctx context.Context, clientURI, clientID string) (string, bool, error) {
+	realm := keycloakRealmOf(clientURI)
+	if realm == "" {
+		realm = r.k.Realm
+	}
+	if realm == "" {
+		return "", false, fmt.Errorf("the realm of client %q is unknown: its registration client URI does not show it and the keycloak block sets none", clientID)
+	}
+	base := strings.TrimSuffix(r.k.Admin.RealmURL(realm), "/admin/realms/"+url.PathEscape(realm))
+	if !strings.HasPrefix(clientURI, base+"/") {
+		return "", false, fmt.Errorf("client %q is not on the Keycloak of the keycloak block (%s): its registration client URI is %s", clientID, base, clientURI)
+	}
+	tok, err := r.k.Admin.NewRegistrationAccessToken(ctx, realm, clientID)
+	var ke *keycloak.Error
+	if errors.As(err, &ke) && ke.Kind == keycloak.KindNotFound && ke.Op == keycloak.OpNewRegistrationAccessToken {
+		return "", false, nil // the realm exists, the client does not
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return tok, true, nil
+}
+
+func (r keycloakReissuer) Secrets() []string { return r.k.Admin.Secrets() }

@@ -113,6 +113,24 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 						"Changing the registration endpoint registers a new client (an imported client only records it)."),
 				},
 			},
+			"issuer": schema.StringAttribute{
+				MarkdownDescription: "The issuer identifier of the authorization server this client is registered with, " +
+					"usually `data.mcp_oauth_discovery.<name>.authorization_server`. MCP (revision 2026-07-28) binds client " +
+					"credentials to the issuer they were registered with: a client must not present them to another " +
+					"authorization server. Recording the issuer here makes that binding part of the configuration: when it " +
+					"changes (the MCP server moved to another authorization server), a new client is registered with the " +
+					"new issuer's registration endpoint and the old one deleted. Setting it where it was not set, or removing " +
+					"it, only records that, without a new registration. It is not sent to the server.",
+				Optional:   true,
+				Validators: []validator.String{httpURLValidator{}},
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						// Unknown until apply counts as a change: it may turn out to be one.
+						resp.RequiresReplace = isKnown(req.StateValue) && !req.PlanValue.IsNull() && !req.PlanValue.Equal(req.StateValue)
+					}, "Changing the issuer registers a new client: credentials are bound to the issuer they were registered with.",
+						"Changing the issuer registers a new client: credentials are bound to the issuer they were registered with."),
+				},
+			},
 			"initial_access_token_wo": schema.StringAttribute{
 				MarkdownDescription: "Initial Access Token (RFC 7591 section 3) presented as a Bearer token with the " +
 					"registration request. **Write-only**: never stored in plan or state; needs Terraform or OpenTofu 1.11 " +
@@ -133,7 +151,7 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			"token_endpoint_auth_method": metadataStringAttr("How the client authenticates at the token endpoint: `none` " +
 				"(public client, for example an MCP client using PKCE), `client_secret_basic`, `client_secret_post`, " +
 				"`private_key_jwt`, ... Vendor-specific values are sent as given, with a warning. Servers may register " +
-				"another method than asked (Keycloak before 26.6 answers `client_secret_basic`); see `registered_metadata`." + unsetNote),
+				"another method than asked (Keycloak before 26.6 answers `client_secret_basic`); see `registered_token_endpoint_auth_method`." + unsetNote),
 			"grant_types": metadataSetAttr("OAuth grant types the client may use (RFC 7591 `grant_types`), for example "+
 				"`authorization_code`, `refresh_token`, `client_credentials`. Grant types the server adds on its own "+
 				"(Keycloak always adds `authorization_code` and `refresh_token`) are not drift."+unsetListNote,
@@ -276,6 +294,15 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			"registered_metadata": schema.StringAttribute{
 				MarkdownDescription: "The client metadata as the server registered it, as a JSON object (`jsondecode` it), " +
 					"refreshed on every read, without secrets. Compare it with the arguments to see what the server rewrote.",
+				Computed: true,
+			},
+			"registered_token_endpoint_auth_method": schema.StringAttribute{
+				MarkdownDescription: "How the client must authenticate at the token endpoint, as the server registered it: " +
+					"the server's answer, which may differ from `token_endpoint_auth_method` (asked for `none`, Keycloak " +
+					"before 26.6 registers `client_secret_basic`). Use this attribute, not `token_endpoint_auth_method`, " +
+					"wherever the client's token requests are configured. When the answer leaves the method out, it is the " +
+					"one asked for, else RFC 7591's default `client_secret_basic`. Refreshed on every read; a difference from " +
+					"the argument is not drift and causes no plan.",
 				Computed: true,
 			},
 			"management_supported": schema.BoolAttribute{

@@ -50,6 +50,9 @@ type Env struct {
 	Hydra        *Hydra
 	OIDCProvider *OIDCProvider
 	MCPServer    *MCPServer
+	// DocumentHost serves Client ID Metadata Documents over https with a
+	// certificate from a test CA that Keycloak and node-oidc-provider trust.
+	DocumentHost *DocumentHost
 	// LogDir holds every server's log.
 	LogDir string
 }
@@ -79,6 +82,9 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 		return nil, err
 	}
 	resource := fmt.Sprintf("http://127.0.0.1:%d/mcp", mcpPort)
+	if e.DocumentHost, err = startDocumentHost(ctx, logDir); err != nil {
+		return nil, err
+	}
 
 	// Each server writes only its own field of e, and wg.Wait orders those
 	// writes before any read.
@@ -96,16 +102,24 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 			}
 		}()
 	}
-	goStart(func() (err error) {
-		e.Keycloak, err = StartKeycloak(ctx, KeycloakOptions{LogDir: logDir, Audience: resource})
-		return err
+	goStart(func() error {
+		k, err := StartKeycloak(ctx, KeycloakOptions{LogDir: logDir, Audience: resource, TruststorePaths: []string{e.DocumentHost.CA.CertFile}})
+		if err != nil {
+			return err
+		}
+		if err := k.EnableCIMD(ctx, CIMDHosts); err != nil {
+			_ = k.Stop()
+			return err
+		}
+		e.Keycloak = k
+		return nil
 	})
 	goStart(func() (err error) {
 		e.Hydra, err = StartHydra(ctx, HydraOptions{LogDir: logDir})
 		return err
 	})
 	goStart(func() (err error) {
-		e.OIDCProvider, err = StartOIDCProvider(ctx, OIDCProviderOptions{LogDir: logDir})
+		e.OIDCProvider, err = StartOIDCProvider(ctx, OIDCProviderOptions{LogDir: logDir, ExtraCAFile: e.DocumentHost.CA.CertFile})
 		return err
 	})
 	wg.Wait()
@@ -127,13 +141,30 @@ func StartAll(ctx context.Context, logDir string) (*Env, error) {
 	return e, nil
 }
 
+// CIMDHosts are the hosts Keycloak accepts Client ID Metadata Documents and
+// their redirect URIs from: the DocumentHost and loopback callbacks.
+var CIMDHosts = []string{"localhost", "127.0.0.1"}
+
+// startDocumentHost makes a test CA in logDir and starts the document host.
+func startDocumentHost(ctx context.Context, logDir string) (*DocumentHost, error) {
+	ca, err := NewTestCA(logDir)
+	if err != nil {
+		return nil, fmt.Errorf("test CA: %w", err)
+	}
+	h, err := StartDocumentHost(ctx, ca)
+	if err != nil {
+		return nil, fmt.Errorf("document host: %w", err)
+	}
+	return h, nil
+}
+
 // Stop stops every server that runs; safe on nil and more than once.
 func (e *Env) Stop() {
 	if e == nil {
 		return
 	}
 	var wg sync.WaitGroup
-	for _, s := range []interface{ Stop() error }{e.MCPServer, e.Keycloak, e.Hydra, e.OIDCProvider} {
+	for _, s := range []interface{ Stop() error }{e.MCPServer, e.Keycloak, e.Hydra, e.OIDCProvider, e.DocumentHost} {
 		if s == nil || isNilStopper(s) {
 			continue
 		}
@@ -158,6 +189,8 @@ func isNilStopper(s interface{ Stop() error }) bool {
 	case *OIDCProvider:
 		return v == nil
 	case *MCPServer:
+		return v == nil
+	case *DocumentHost:
 		return v == nil
 	}
 	return false

@@ -74,6 +74,10 @@ type KeycloakOptions struct {
 	// KeepDir keeps the per-instance copy of the distribution after Stop
 	// (also $MCP_TESTENV_KEEP=1).
 	KeepDir bool
+	// TruststorePaths are PEM files of extra CAs Keycloak trusts for its own
+	// outgoing requests (--truststore-paths), such as a TestCA whose
+	// DocumentHost serves Client ID Metadata Documents.
+	TruststorePaths []string
 }
 
 // Keycloak is a running (or attached) Keycloak with realm mcp-oauth.
@@ -195,6 +199,10 @@ func StartKeycloak(ctx context.Context, opts KeycloakOptions) (*Keycloak, error)
 		cleanup()
 		return nil, fmt.Errorf("%s: copy distribution %s: %w", server, dist, err)
 	}
+	if err := restoreAugmentation(dist, dir); err != nil {
+		cleanup()
+		return nil, fmt.Errorf("%s: restore the saved build: %w", server, err)
+	}
 	importDir := filepath.Join(dir, "data", "import")
 	if err := os.MkdirAll(importDir, 0o755); err != nil {
 		cleanup()
@@ -219,7 +227,13 @@ func StartKeycloak(ctx context.Context, opts KeycloakOptions) (*Keycloak, error)
 		"--http-management-port="+strconv.Itoa(opts.ManagementPort),
 		"--hostname="+opts.Hostname,
 		"--health-enabled=true",
+		// The experimental Client ID Metadata Document support: a build
+		// option, part of the cached augmentation (see keycloakFeatures).
+		"--features="+keycloakFeatures,
 	)
+	if len(opts.TruststorePaths) > 0 {
+		cmd.Args = append(cmd.Args, "--truststore-paths="+strings.Join(opts.TruststorePaths, ","))
+	}
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"KC_BOOTSTRAP_ADMIN_USERNAME="+KeycloakAdminUser,
@@ -342,45 +356,77 @@ func ensureKeycloakDist(ctx context.Context) (string, error) {
 	return dist, nil
 }
 
-// augmentedMarker marks a template whose lib/quarkus holds the start-dev
-// build, so later instances skip Quarkus' augmentation (about 100 s).
+// Quarkus' augmentation (the start-dev build, about 100 s) depends on the
+// build options, among them the features. Each feature set keeps its
+// augmented lib/quarkus beside the distribution, in augmentationDir, so
+// instances skip the build and runs with other options (other branches of
+// this repository share the cache) do not undo each other's.
+
+// keycloakFeatures are the optional features every test Keycloak runs with.
+const keycloakFeatures = "cimd"
+
+// augmentedMarker marks a complete augmentation directory.
 const augmentedMarker = ".mcp-testenv-dev-augmented"
 
-// saveAugmentation copies an instance's lib/quarkus (built by start-dev)
-// back into the template once. Failures only cost time later, so they are
-// ignored.
+// augmentationDir is where the start-dev build for keycloakFeatures is kept.
+func augmentationDir(dist string) string {
+	return filepath.Join(filepath.Dir(dist), "augmented-"+KeycloakVersion+"-features-"+keycloakFeatures)
+}
+
+// restoreAugmentation copies a saved build into an instance, if there is one.
+func restoreAugmentation(dist, instance string) error {
+	src := augmentationDir(dist)
+	if !fileExists(filepath.Join(src, augmentedMarker)) {
+		return nil
+	}
+	return copyRegularFiles(src, filepath.Join(instance, "lib", "quarkus"))
+}
+
+// saveAugmentation keeps an instance's lib/quarkus (built by start-dev) for
+// later instances, once. Failures only cost time later, so they are ignored.
 func saveAugmentation(ctx context.Context, instance, dist string) {
-	if fileExists(filepath.Join(dist, augmentedMarker)) {
+	dst := augmentationDir(dist)
+	if fileExists(filepath.Join(dst, augmentedMarker)) {
 		return
 	}
 	_ = withLock(ctx, "keycloak-dist", func() error {
-		if fileExists(filepath.Join(dist, augmentedMarker)) {
+		if fileExists(filepath.Join(dst, augmentedMarker)) {
 			return nil
 		}
-		src := filepath.Join(instance, "lib", "quarkus")
-		dst := filepath.Join(dist, "lib", "quarkus")
-		entries, err := os.ReadDir(src)
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return err
+		}
+		if err := copyRegularFiles(filepath.Join(instance, "lib", "quarkus"), dst); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, augmentedMarker), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644)
+	})
+}
+
+// copyRegularFiles copies the regular files of src into dst (not the marker),
+// each through a temporary file and a rename.
+func copyRegularFiles(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || e.Name() == augmentedMarker {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			if !e.Type().IsRegular() {
-				continue
-			}
-			b, err := os.ReadFile(filepath.Join(src, e.Name()))
-			if err != nil {
-				return err
-			}
-			tmp := filepath.Join(dst, "."+e.Name()+".tmp")
-			if err := os.WriteFile(tmp, b, 0o644); err != nil {
-				return err
-			}
-			if err := os.Rename(tmp, filepath.Join(dst, e.Name())); err != nil {
-				return err
-			}
+		tmp := filepath.Join(dst, "."+e.Name()+".tmp")
+		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+			return err
 		}
-		return os.WriteFile(filepath.Join(dist, augmentedMarker), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644)
-	})
+		if err := os.Rename(tmp, filepath.Join(dst, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // copyTree copies a directory with cp -a (fast, keeps modes and symlinks).

@@ -24,6 +24,9 @@ type OIDCProviderOptions struct {
 	// Timeout bounds the wait for readiness (default 60 s; npm ci, when
 	// node_modules is missing, is not counted).
 	Timeout time.Duration
+	// ExtraCAFile is a PEM file of CAs the server trusts besides the system
+	// ones (NODE_EXTRA_CA_CERTS), e.g. the DocumentHost's TestCA.
+	ExtraCAFile string
 }
 
 // OIDCProvider is a running node-oidc-provider (npm oidc-provider 9.x):
@@ -40,6 +43,12 @@ type OIDCProvider struct {
 
 	proc *process
 }
+
+// AuthorizationEndpoint is the authorization endpoint.
+func (o *OIDCProvider) AuthorizationEndpoint() string { return o.Issuer + "/auth" }
+
+// TokenEndpoint is the token endpoint.
+func (o *OIDCProvider) TokenEndpoint() string { return o.Issuer + "/token" }
 
 // RegistrationEndpoint is the RFC 7591 endpoint.
 func (o *OIDCProvider) RegistrationEndpoint() string { return o.Issuer + "/reg" }
@@ -133,6 +142,9 @@ func StartOIDCProvider(ctx context.Context, opts OIDCProviderOptions) (*OIDCProv
 		"INITIAL_ACCESS_TOKEN="+opts.InitialAccessToken,
 		"NODE_ENV=development",
 	)
+	if opts.ExtraCAFile != "" {
+		cmd.Env = append(cmd.Env, "NODE_EXTRA_CA_CERTS="+opts.ExtraCAFile)
+	}
 	proc, err := launch(ctx, launchSpec{
 		server: server, cmd: cmd, logFile: logFile, startHint: "check `node --version` (20+)", timeout: opts.Timeout,
 		ready: []readyCheck{{issuer + "/.well-known/openid-configuration",

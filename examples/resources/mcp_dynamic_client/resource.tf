@@ -13,6 +13,9 @@ data "mcp_oauth_discovery" "this" {
 resource "mcp_dynamic_client" "claude_desktop" {
   registration_endpoint   = data.mcp_oauth_discovery.this.registration_endpoint
   initial_access_token_wo = var.initial_access_token
+  # The credentials belong to this authorization server; if the MCP server
+  # moves to another one, a new client is registered there.
+  issuer = data.mcp_oauth_discovery.this.authorization_server
 
   client_name                = "Example MCP client"
   application_type           = "native"
@@ -20,7 +23,7 @@ resource "mcp_dynamic_client" "claude_desktop" {
   grant_types                = ["authorization_code", "refresh_token"]
   response_types             = ["code"]
   token_endpoint_auth_method = "none" # public client using PKCE
-  scope                      = "mcp:tools mcp:resources"
+  scope                      = data.mcp_oauth_discovery.this.scope_with_offline_access
   contacts                   = ["platform-team@example.com"]
 
   # Vendor fields not modelled as arguments.
@@ -36,4 +39,10 @@ resource "mcp_dynamic_client" "claude_desktop" {
 
 output "client_id" {
   value = mcp_dynamic_client.claude_desktop.client_id
+}
+
+# How the client must authenticate at the token endpoint, as the server
+# registered it (it may differ from token_endpoint_auth_method).
+output "token_endpoint_auth_method" {
+  value = mcp_dynamic_client.claude_desktop.registered_token_endpoint_auth_method
 }

@@ -5,10 +5,16 @@
 //   HOST                  address to bind (default 127.0.0.1)
 //   ISSUER                issuer URL (default http://127.0.0.1:PORT)
 //   INITIAL_ACCESS_TOKEN  static initial access token required for registration (required)
+//   NODE_EXTRA_CA_CERTS   extra CAs (the test CA of the Client ID Metadata Document host)
 //
 // Features: RFC 7591 registration behind a static initial access token, RFC 7592
 // registration management with registration access token rotation on PUT, the
 // client_credentials grant, and the scopes mcp:read and mcp:write.
+// Client ID Metadata Documents (draft-02) are accepted; since the test document
+// host runs on loopback, fetches skip the library's special-use address check
+// (a test-only relaxation: never do this in production). Resource indicators
+// give JWT access tokens for any http(s) resource asked for by name, so an MCP
+// server can verify them.
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -43,6 +49,28 @@ const configuration = {
       enabled: true,
       rotateRegistrationAccessToken: true,
     },
+    clientIdMetadataDocument: {
+      enabled: true,
+      ack: 'draft-02',
+      cacheDuration: { min: 0, max: 60 },
+    },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => undefined,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (ctx, resourceIndicator) => ({
+        scope: 'mcp:read mcp:write',
+        audience: resourceIndicator,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      }),
+    },
+  },
+  // The library's fetch refuses special-use (loopback) addresses; the test
+  // document host is on loopback, so drop that guard here (tests only).
+  fetch: (url, options) => {
+    const { dispatcher, ...rest } = options;
+    return globalThis.fetch(url, rest);
   },
   pkce: { required: () => false },
 };
