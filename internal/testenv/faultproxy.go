@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -81,7 +82,8 @@ type FaultProxyOptions struct {
 	Target string
 	// Seed makes the decisions reproducible: whether a request is faulted
 	// depends only on the seed and how many requests of its class came
-	// before (concurrent requests may take each other's turn).
+	// before (concurrent requests may take each other's turn); faults are
+	// spread evenly at the rule's rate.
 	Seed int64
 	// Delay is how long FaultDelay holds an answer back (default 45 s).
 	Delay time.Duration
@@ -256,12 +258,16 @@ func (p *FaultProxy) decide(r *http.Request) (FaultKind, bool) {
 		if rule.Kind == FaultHTML && class != ClassDiscovery {
 			continue
 		}
+		// Faults are spread evenly at the rate (the n-th request of the
+		// class is faulted when n*rate crosses an integer), shifted by a
+		// phase drawn from the seed, the rule and the class: a run of k
+		// requests sees rate*k faults, give or take one.
 		h := sha256.New()
 		_ = binary.Write(h, binary.BigEndian, p.opts.Seed)
 		_ = binary.Write(h, binary.BigEndian, int64(i))
-		_ = binary.Write(h, binary.BigEndian, int64(n))
-		x := float64(binary.BigEndian.Uint64(h.Sum(nil)[:8])>>11) / float64(1<<53)
-		if x < rule.Rate {
+		_, _ = io.WriteString(h, string(class))
+		phase := float64(binary.BigEndian.Uint64(h.Sum(nil)[:8])>>11) / float64(1<<53)
+		if math.Floor(float64(n+1)*rule.Rate+phase) > math.Floor(float64(n)*rule.Rate+phase) {
 			return rule.Kind, true
 		}
 	}

@@ -156,7 +156,7 @@ func TestFaultProxyRateIsSeeded(t *testing.T) {
 	if a == c {
 		t.Error("another seed gave the same decisions")
 	}
-	if na < 20 || na > 60 {
+	if na < 39 || na > 41 {
 		t.Errorf("%d of 200 faulted at rate 0.2", na)
 	}
 }
