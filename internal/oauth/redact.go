@@ -25,6 +25,9 @@ var secretJSONKeys = map[string]bool{
 	"password":                  true,
 	"client_assertion":          true,
 	"software_statement":        true,
+	// Keycloak's admin REST API (ClientRepresentation) spells them so.
+	"registrationaccesstoken": true,
+	"secret":                  true,
 }
 
 // secretHeaders are headers whose values are credentials.

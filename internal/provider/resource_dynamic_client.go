@@ -55,7 +55,7 @@ func tokenRotatedAdvice(clientID, clientURI string) string {
 		"administrator or admin console), set it as the provider's registration_access_token (or "+
 		"MCP_REGISTRATION_ACCESS_TOKEN), remove the client from state (terraform state rm <address>) and import it "+
 		"again with terraform import <address> %s. Otherwise delete client %q on the server by hand and remove it "+
-		"from state.", clientID, clientURI, clientID)
+		"from state.", clientID, clientURI, clientID) + keycloakTokenHint(clientURI)
 }
 
 func lostOpPhrase(marker []byte) string {
@@ -219,6 +219,9 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 			r.readAnswerLost(ctx, regErr, &prior, resp)
 			return
 		}
+		if regErr.Kind() == oauth.KindUnauthorized && len(rotated) > 0 && r.recoverRead(ctx, &prior, resp) {
+			return
+		}
 		r.readFailed(ctx, regErr, &prior, len(verified) > 0, rotated, resp)
 		return
 	}
@@ -229,6 +232,9 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	state.ManagementSupported = types.BoolValue(true)
 	if importing && state.OnUnauthorized.IsNull() {
 		state.OnUnauthorized = types.StringValue(onUnauthorizedRemove)
+	}
+	if (importing || state.RegistrationEndpoint.IsNull()) && fillImportedEndpoint(ctx, &state) {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateEndpointDerived, []byte(`true`))...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setClientIdentity(ctx, req.Identity, resp.Identity, &state)...)
@@ -325,6 +331,10 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	defer fillMissingIdentity(ctx, &resp.State, &prior, resp.Identity, &resp.Diagnostics)
 	ctx = r.maskCtx(ctx, modelSecrets(&prior, &plan)...)
 	plan.InitialAccessTokenWO = types.StringNull()
+	if !plan.RegistrationEndpoint.Equal(prior.RegistrationEndpoint) {
+		// The configuration now names the endpoint: changing it registers anew.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateEndpointDerived, nil)...)
+	}
 
 	changed := false
 	for _, at := range serverRelevantAttrs {
@@ -423,6 +433,9 @@ func (r *dynamicClientResource) updateOutcomeUnknown(ctx context.Context, e *oau
 				"whether the change still needs to be applied.")
 		return
 	}
+	if r.recoverUpdate(ctx, e, prior, resp) {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, prior)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, markTokenMaybeRotated(oauth.OpUpdate))...)
 	readFailure := "it failed"
@@ -504,6 +517,9 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 		removeByHand(e.ServerSaid() + "\n\n")
 	case oauth.KindUnauthorized:
 		if rotated, _ := req.Private.GetKey(ctx, privateTokenMaybeRotated); len(rotated) > 0 {
+			if r.recoverDelete(ctx, &prior, &resp.Diagnostics) {
+				return
+			}
 			// After a lost answer a 401 says nothing about whether the client
 			// is gone: keep it, whatever on_unauthorized says.
 			resp.Diagnostics.AddAttributeError(path.Root("registration_access_token"),
@@ -529,31 +545,6 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 	default:
 		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), clientID)
 	}
-}
-
-// ImportState imports by registration client URI, given as the import id or
-// as the identity's registration_client_uri. The registration access token
-// comes from the provider configuration, so no secret sits in the id.
-func (r *dynamicClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.notConfigured(&resp.Diagnostics) {
-		return
-	}
-	id := importIDFromIdentity(ctx, req, &resp.Diagnostics)
-	if err := oauth.ValidateURLShape(id); err != nil {
-		resp.Diagnostics.AddError("Invalid import id",
-			"Import an mcp_dynamic_client by its registration client URI (RFC 7592), for example "+
-				"https://sso.example.com/realms/mcp/clients-registrations/openid-connect/<client_id>: "+err.Error())
-		return
-	}
-	if r.data.RegistrationAccessToken == "" {
-		resp.Diagnostics.AddError("Registration access token needed for import",
-			"Set the provider's registration_access_token (or MCP_REGISTRATION_ACCESS_TOKEN) to the client's registration "+
-				"access token. It is read from there so that no secret sits in the import id.")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_client_uri"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registration_access_token"), r.data.RegistrationAccessToken)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_unauthorized"), onUnauthorizedRemove)...)
 }
 
 // mergeExtra overlays the user's vendor fields on the server's registered

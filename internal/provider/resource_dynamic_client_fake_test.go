@@ -48,6 +48,10 @@ type fakeAS struct {
 	// manageStatus, when set, answers every request on a client URI with it.
 	manageStatus  int
 	registrations int
+	// keycloakRewrites stores what Keycloak before 26.6 stores:
+	// client_secret_basic when client_secret_post is asked, and "none" added
+	// to response_types.
+	keycloakRewrites bool
 	// registerAuthMethod, when set, is the token_endpoint_auth_method
 	// registered whatever was asked (as Keycloak before 26.6 does with none).
 	registerAuthMethod string
@@ -124,6 +128,21 @@ func rewrite(md map[string]any) map[string]any {
 	return out
 }
 
+// rewrite applies rewrite and, when asked, the older Keycloak habits.
+func (f *fakeAS) rewrite(md map[string]any) map[string]any {
+	out := rewrite(md)
+	if !f.keycloakRewrites {
+		return out
+	}
+	if out["token_endpoint_auth_method"] == "client_secret_post" {
+		out["token_endpoint_auth_method"] = "client_secret_basic"
+	}
+	if l, ok := out["response_types"].([]any); ok && !slices.Contains(l, any("none")) {
+		out["response_types"] = append(slices.Clone(l), "none")
+	}
+	return out
+}
+
 func (f *fakeAS) answer(id string, c *fakeClient, withSecret, withURI bool) map[string]any {
 	out := map[string]any{}
 	for k, v := range c.metadata {
@@ -180,7 +199,7 @@ func (f *fakeAS) register(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id := "client-" + hex.EncodeToString([]byte{byte(len(f.clients) + 1)}) + "-" + f.token("")[:8]
-	c := &fakeClient{metadata: rewrite(md), secret: f.token("secret-"), rat: f.token("rat-")}
+	c := &fakeClient{metadata: f.rewrite(md), secret: f.token("secret-"), rat: f.token("rat-")}
 	if f.registerAuthMethod != "" {
 		c.metadata["token_endpoint_auth_method"] = f.registerAuthMethod
 	}
@@ -254,7 +273,7 @@ func (f *fakeAS) manage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		delete(md, "client_id")
-		c.metadata = rewrite(md)
+		c.metadata = f.rewrite(md)
 		if f.registerAuthMethod != "" {
 			c.metadata["token_endpoint_auth_method"] = f.registerAuthMethod
 		}

@@ -61,6 +61,9 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	planChanged := dropCarriedKeySet(&plan, &config)
+	if imported, _ := req.Private.GetKey(ctx, privateImported); len(imported) > 0 {
+		planChanged = convergeImportedPlan(ctx, &plan, &config, &state) || planChanged
+	}
 
 	var replaceFor []path.Path
 	if expired, at := secretExpired(&state, r.clock()); expired {

@@ -88,6 +88,11 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 			"most updates) and the metadata as the server actually registered it (`registered_metadata`) are " +
 			"stored in state. Servers rewrite what they are sent (Keycloak reorders `scope`, adds `none` to `response_types` and drops `contacts`; Hydra and node-oidc-provider add defaults); " +
 			"such rewrites are not reported as drift, so the plan after an apply is empty.\n\n" +
+			"Import by registration client URI, with the registration access token in the provider's " +
+			"`registration_access_token`; append `,<registration_endpoint>` when the URI is not the endpoint followed by " +
+			"`/<client_id>` (otherwise the endpoint is taken from the URI). After an import, a configured value the " +
+			"server's stored value honours (the same set of grant or response types plus the server's additions, the same " +
+			"scope tokens, `client_secret_basic` stored for `client_secret_post`) plans nothing, as after a create.\n\n" +
 			"Servers without RFC 7592 (no `registration_client_uri` in the answer, or 404/405 on it) can only " +
 			"register: any change is planned as a replacement, and destroy leaves the client on the server with a " +
 			"warning naming its `client_id`. A client secret past its `client_secret_expires_at` is planned for " +
@@ -102,8 +107,8 @@ func (r *dynamicClientResource) Schema(_ context.Context, _ resource.SchemaReque
 				Validators: []validator.String{httpURLValidator{}},
 				PlanModifiers: []planmodifier.String{
 					// An imported client has no endpoint in state: setting it is not a new registration.
-					stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-						resp.RequiresReplace = !req.StateValue.IsNull()
+					stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = !req.StateValue.IsNull() && !endpointOnlyRecorded(ctx, req.Private)
 					}, "Changing the registration endpoint registers a new client (an imported client only records it).",
 						"Changing the registration endpoint registers a new client (an imported client only records it)."),
 				},
