@@ -65,6 +65,11 @@ else
   log "no terraform binary on PATH: acceptance tests ran with OpenTofu only"
 fi
 
+# The scale benchmark at a small N: it fails when a phase sends more than the
+# minimum requests or a CLI command fails. `make bench-scale` gives the figures.
+log "scale benchmark smoke test (10 clients, 1 repetition)"
+go run ./internal/testenv/cmd/benchscale -n 10 -reps 1 -warmup 0 -terraform "$(command -v terraform || echo "$tofu")"
+
 log "docs drift check"
 tools/docs.sh --check
 
