@@ -20,6 +20,7 @@ func main() {
 	flag.Parse()
 
 	stopProfiling := startProfiling()
+	provider.QuietSDKLogsUnlessWanted()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/mcp-oauth/mcp",
 		Debug:   debug,

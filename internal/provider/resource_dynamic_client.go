@@ -79,6 +79,9 @@ func (r *dynamicClientResource) clock() time.Time {
 
 // maskCtx masks every secret value known for this operation in tflog output.
 func (r *dynamicClientResource) maskCtx(ctx context.Context, extra ...string) context.Context {
+	if !LogsWanted() {
+		return ctx
+	}
 	return withSecretMasking(ctx, append(r.data.secrets(), extra...)...)
 }
 
