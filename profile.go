@@ -22,20 +22,21 @@ func startProfiling() (stop func()) {
 		return func() {}
 	}
 	pid := os.Getpid()
-	cpu, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", pid)))
+	cpu, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", pid))) //nolint:gosec // a directory the developer names
+
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		return func() {}
 	}
 	if err := pprof.StartCPUProfile(cpu); err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
-		cpu.Close()
+		_ = cpu.Close()
 		return func() {}
 	}
 	return func() {
 		pprof.StopCPUProfile()
-		cpu.Close()
-		heap, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", pid)))
+		_ = cpu.Close()
+		heap, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", pid))) //nolint:gosec // a directory the developer names
 		if err != nil {
 			return
 		}

@@ -51,7 +51,20 @@ type config struct {
 	profileDir, providerBin      string
 	proxyPort                    int
 	keep                         bool
-	jsonOut, subjects            string
+	jsonOut, subjects, phases    string
+}
+
+// wantsPhase reports whether a phase runs; destroy always does (it cleans up).
+func (c config) wantsPhase(name string) bool {
+	if name == "destroy" || c.phases == "" {
+		return true
+	}
+	for _, s := range strings.Split(c.phases, ",") {
+		if strings.TrimSpace(s) == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (c config) wants(subject string) bool {
@@ -81,6 +94,7 @@ func main() {
 	flag.StringVar(&c.workDir, "work", "", "work directory (default: a temporary one, removed at the end)")
 	flag.StringVar(&c.profileDir, "profile", "", "directory where each provider process writes cpu-PID.pprof and heap-PID.pprof")
 	flag.StringVar(&c.subjects, "subjects", "provider,noop,raw", "what to measure: provider, noop (terraform_data), raw (the Go loop)")
+	flag.StringVar(&c.phases, "phases", "", "comma-separated phases to run (default all: apply,plan,plan-norefresh,update; destroy always runs)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write every measurement to this JSON file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -146,7 +160,7 @@ func run(ctx context.Context, c config) error {
 		real = filepath.Join(work, "provider", "terraform-provider-mcp")
 		logf("building the provider")
 		b := exec.CommandContext(ctx, "go", "build", "-o", real, ".")
-		b.Dir = moduleRoot()
+		b.Dir = moduleRoot(ctx)
 		b.Stdout, b.Stderr = os.Stderr, os.Stderr
 		if err := b.Run(); err != nil {
 			return fmt.Errorf("go build: %w", err)
@@ -173,7 +187,8 @@ func run(ctx context.Context, c config) error {
 	// The counting proxy, then Keycloak with its hostname pinned to the
 	// proxy: every URL it hands out (metadata, registration client URIs)
 	// leads back through the proxy.
-	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(c.proxyPort))
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(c.proxyPort))
 	if err != nil {
 		return fmt.Errorf("proxy listen: %w", err)
 	}
@@ -188,7 +203,7 @@ func run(ctx context.Context, c config) error {
 		kcURL = strings.TrimRight(c.attach, "/")
 		proxy = startProxy(ln, kcURL)
 	} else {
-		port, err := freePort()
+		port, err := freePort(ctx)
 		if err != nil {
 			return err
 		}
@@ -220,7 +235,7 @@ func run(ctx context.Context, c config) error {
 	if err := b.writeConfigs(); err != nil {
 		return err
 	}
-	tfVersion := firstLine(exec.Command(c.terraform, "version").Output())
+	tfVersion := firstLine(exec.CommandContext(ctx, c.terraform, "version").Output())
 
 	raw := newRawLoop(endpoint, c.parallelism)
 	for i := 0; i < c.warmup && c.wants("raw"); i++ {
@@ -250,6 +265,9 @@ func run(ctx context.Context, c config) error {
 			if !c.wants("provider") {
 				break
 			}
+			if !c.wantsPhase(ph.name) {
+				continue
+			}
 			logf("rep %d/%d: provider %s", rep, c.reps, ph.name)
 			m, err := b.cli(ctx, "provider", ph, iat)
 			if err != nil {
@@ -261,6 +279,9 @@ func run(ctx context.Context, c config) error {
 		for _, ph := range noopPhases {
 			if !c.wants("noop") {
 				break
+			}
+			if !c.wantsPhase(ph.name) {
+				continue
 			}
 			logf("rep %d/%d: terraform_data %s", rep, c.reps, ph.name)
 			m, err := b.cli(ctx, "noop", ph, "")
@@ -490,8 +511,9 @@ func startProxy(ln net.Listener, target string) *countingProxy {
 	return p
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func freePort(ctx context.Context) (int, error) {
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
@@ -499,8 +521,8 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func moduleRoot() string {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
+func moduleRoot(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
 		return "."
 	}

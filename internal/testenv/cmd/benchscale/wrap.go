@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"syscall"
@@ -32,14 +34,15 @@ type usage struct {
 // runWrapped is main when the binary runs as the provider wrapper.
 func runWrapped(real string) {
 	t0 := time.Now()
-	cmd := exec.Command(real, os.Args[1:]...)
+	cmd := exec.CommandContext(context.Background(), real, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err := cmd.Run()
 	code := 0
 	if err != nil {
 		code = 1
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			code = ee.ExitCode()
 		}
 	}
