@@ -109,8 +109,8 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	var plan, config dynamicClientModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -143,7 +143,7 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 	if state.ExtraMetadata.IsUnknown() {
 		state.ExtraMetadata = types.StringNull()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 	if ci.ManagementAvailable() {
 		// The server just named the client URI: a later 404 there means the
 		// client is gone, not that management is missing.
@@ -171,7 +171,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	var prior dynamicClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -203,7 +203,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	if importing && state.OnUnauthorized.IsNull() {
 		state.OnUnauthorized = types.StringValue(onUnauthorizedRemove)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 }
@@ -272,8 +272,8 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	var plan, prior dynamicClientModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -292,7 +292,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		// imported client): nothing to send.
 		state := plan
 		keepIssued(&state, &prior)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 		return
 	}
 
@@ -319,7 +319,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		if errors.As(err, &regErr) && (regErr.Kind() == oauth.KindManagementUnsupported || regErr.Kind() == oauth.KindNotFound) {
 			// Remember, so the next plan replaces the client instead.
 			prior.ManagementSupported = types.BoolValue(false)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+			resp.Diagnostics.Append(setClientState(ctx, &resp.State, &prior)...)
 			resp.Diagnostics.AddError("Client cannot be updated in place",
 				fmt.Sprintf("%s\n\nThe server does not accept updates for client %q. The next plan will replace the client "+
 					"with a new registration; if the client was deleted on the server, that also re-creates it.",
@@ -331,7 +331,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 		// The server answered with an error: it applied and rotated nothing.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		resp.Diagnostics.Append(setClientState(ctx, &resp.State, &prior)...)
 		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), prior.ClientID.ValueString())
 		return
 	}
@@ -345,7 +345,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	if state.ExtraMetadata.IsUnknown() {
 		state.ExtraMetadata = types.StringNull()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 	addRewriteWarnings(ctx, &resp.Diagnostics, &plan, ci.Metadata)
@@ -367,7 +367,7 @@ func (r *dynamicClientResource) updateOutcomeUnknown(ctx context.Context, e *oau
 		state := mergeRead(ctx, prior, ci.Metadata, &resp.Diagnostics)
 		state.applyClientInformation(ci, prior)
 		state.ManagementSupported = types.BoolValue(true)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 		resp.Diagnostics.AddAttributeError(path.Root("registration_client_uri"), "Update may have been applied; client read again",
@@ -409,15 +409,18 @@ func addMissingSecretWarning(diags *diag.Diagnostics, state *dynamicClientModel)
 }
 
 // keepIssued copies what the server issued from prior into a planned model
-// whose computed values are unknown.
-func keepIssued(state, prior *dynamicClientModel) {
+// whose computed values are unknown. It reports whether it copied anything.
+func keepIssued(state, prior *dynamicClientModel) bool {
+	copied := false
 	for _, attrs := range [][]clientAttr{issuedAttrs, metadataAttrs, {extraMetadataAttr}} {
 		for _, at := range attrs {
 			if at.get(state).IsUnknown() {
 				at.copy(state, prior)
+				copied = true
 			}
 		}
 	}
+	return copied
 }
 
 func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -425,7 +428,7 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	var prior dynamicClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
