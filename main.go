@@ -21,6 +21,7 @@ func main() {
 
 	stopProfiling := startProfiling()
 	provider.QuietSDKLogsUnlessWanted()
+	tuneMemory()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/mcp-oauth/mcp",
 		Debug:   debug,
