@@ -98,6 +98,9 @@ func (r *dynamicClientResource) clock() time.Time {
 
 // maskCtx masks every secret value known for this operation in tflog output.
 func (r *dynamicClientResource) maskCtx(ctx context.Context, extra ...string) context.Context {
+	if !LogsWanted() {
+		return ctx
+	}
 	return withSecretMasking(ctx, append(r.data.secrets(), extra...)...)
 }
 
@@ -125,8 +128,8 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	var plan, config dynamicClientModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -164,7 +167,7 @@ func (r *dynamicClientResource) Create(ctx context.Context, req resource.CreateR
 	if state.ExtraMetadata.IsUnknown() {
 		state.ExtraMetadata = types.StringNull()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(setClientIdentity(ctx, nil, resp.Identity, &state)...)
 	if ci.ManagementAvailable() {
 		// The server just named the client URI: a later 404 there means the
@@ -193,7 +196,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	var prior dynamicClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -236,7 +239,7 @@ func (r *dynamicClientResource) Read(ctx context.Context, req resource.ReadReque
 	if (importing || state.RegistrationEndpoint.IsNull()) && fillImportedEndpoint(ctx, &state) {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateEndpointDerived, []byte(`true`))...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(setClientIdentity(ctx, req.Identity, resp.Identity, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
@@ -323,8 +326,8 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	var plan, prior dynamicClientModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -348,7 +351,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		// imported client): nothing to send.
 		state := plan
 		keepIssued(&state, &prior)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 		return
 	}
 
@@ -375,7 +378,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 		if errors.As(err, &regErr) && (regErr.Kind() == oauth.KindManagementUnsupported || regErr.Kind() == oauth.KindNotFound) {
 			// Remember, so the next plan replaces the client instead.
 			prior.ManagementSupported = types.BoolValue(false)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+			resp.Diagnostics.Append(setClientState(ctx, &resp.State, &prior)...)
 			resp.Diagnostics.AddError("Client cannot be updated in place",
 				fmt.Sprintf("%s\n\nThe server does not accept updates for client %q. The next plan will replace the client "+
 					"with a new registration; if the client was deleted on the server, that also re-creates it.",
@@ -387,7 +390,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 		// The server answered with an error: it applied and rotated nothing.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		resp.Diagnostics.Append(setClientState(ctx, &resp.State, &prior)...)
 		addRegistrationError(&resp.Diagnostics, err, path.Root("registration_client_uri"), prior.ClientID.ValueString())
 		return
 	}
@@ -401,7 +404,7 @@ func (r *dynamicClientResource) Update(ctx context.Context, req resource.UpdateR
 	if state.ExtraMetadata.IsUnknown() {
 		state.ExtraMetadata = types.StringNull()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 	resp.Diagnostics.Append(setClientIdentity(ctx, req.Identity, resp.Identity, &state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
@@ -424,7 +427,7 @@ func (r *dynamicClientResource) updateOutcomeUnknown(ctx context.Context, e *oau
 		state := mergeRead(ctx, prior, ci.Metadata, &resp.Diagnostics)
 		state.applyClientInformation(ci, prior)
 		state.ManagementSupported = types.BoolValue(true)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setClientState(ctx, &resp.State, &state)...)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 		resp.Diagnostics.AddAttributeError(path.Root("registration_client_uri"), "Update may have been applied; client read again",
@@ -469,15 +472,18 @@ func addMissingSecretWarning(diags *diag.Diagnostics, state *dynamicClientModel)
 }
 
 // keepIssued copies what the server issued from prior into a planned model
-// whose computed values are unknown.
-func keepIssued(state, prior *dynamicClientModel) {
+// whose computed values are unknown. It reports whether it copied anything.
+func keepIssued(state, prior *dynamicClientModel) bool {
+	copied := false
 	for _, attrs := range [][]clientAttr{issuedAttrs, metadataAttrs, {extraMetadataAttr}} {
 		for _, at := range attrs {
 			if at.get(state).IsUnknown() {
 				at.copy(state, prior)
+				copied = true
 			}
 		}
 	}
+	return copied
 }
 
 func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -485,7 +491,7 @@ func (r *dynamicClientResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	var prior dynamicClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

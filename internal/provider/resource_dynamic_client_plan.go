@@ -28,8 +28,8 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return // destroy
 	}
 	var plan, config dynamicClientModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -56,7 +56,7 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return // create
 	}
 	var state dynamicClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readClientModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -102,12 +102,13 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 				break
 			}
 		}
-		if !serverChange {
-			keepIssued(&plan, &state)
+		// Setting the plan costs a walk over the whole schema: only when
+		// something was copied (nothing is for a plan without changes).
+		if !serverChange && keepIssued(&plan, &state) {
 			planChanged = true
 		}
 		if planChanged {
-			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+			resp.Diagnostics.Append(setClientPlan(ctx, &resp.Plan, &plan)...)
 		}
 		return
 	}
@@ -122,7 +123,7 @@ func (r *dynamicClientResource) ModifyPlan(ctx context.Context, req resource.Mod
 	plan.RegisteredMetadata = types.StringUnknown()
 	plan.RegisteredTokenEndpointAuthMethod = types.StringUnknown()
 	plan.ManagementSupported = types.BoolUnknown()
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setClientPlan(ctx, &resp.Plan, &plan)...)
 	resp.RequiresReplace = append(resp.RequiresReplace, replaceFor...)
 }
 
