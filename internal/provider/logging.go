@@ -14,6 +14,8 @@ import (
 var secretFieldKeys = []string{
 	"client_secret", "registration_access_token", "access_token", "refresh_token", "id_token",
 	"initial_access_token", "initial_access_token_wo", "authorization", "token", "password",
+	"client_secret_wo", "client_assertion", "private_key_pem", "private_key_pem_wo", "secret",
+	"registrationAccessToken",
 }
 
 // logEnvVars are the settings through which Terraform, OpenTofu and the
