@@ -102,15 +102,7 @@ func (e *keycloakIATEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 }
 
 func (e *keycloakIATEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	e.data = data
+	e.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // keycloakAdminFor returns the configured admin access or adds a diagnostic.

@@ -409,3 +409,19 @@ func unknownSettings(cfg providerModel) []string {
 	sort.Strings(names)
 	return names
 }
+
+// providerDataFrom is what Configure hands every resource, data source and
+// ephemeral resource: nil before the provider is configured (validation), and
+// an error diagnostic for anything but *providerData.
+func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", raw))
+		return nil
+	}
+	return data
+}
