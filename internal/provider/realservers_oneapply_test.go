@@ -362,11 +362,11 @@ func TestAccReal_dynamicClientIdentity(t *testing.T) {
 				ResourceName:    dcName,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
-				// An import cannot know registration_endpoint (a local argument),
-				// so the plan fills it in with an update that sends nothing.
-				ExpectNonEmptyPlan: true,
+				// The registration endpoint is derived from the identity's client
+				// URI (endpoint + "/" + client_id), so the import converges: no
+				// change is planned.
 				ImportPlanChecks: resource.ImportPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(dcName, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(dcName, plancheck.ResourceActionNoop)},
 				},
 			},
 		},
