@@ -2,11 +2,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/provider"
 )
@@ -22,10 +23,15 @@ func main() {
 	stopProfiling := startProfiling()
 	provider.QuietSDKLogsUnlessWanted()
 	tuneMemory()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/mcp-oauth/mcp",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// What providerserver.Serve does, with the framework's server wrapped so
+	// it does not keep every call's context (serve.go).
+	err := tf6server.Serve("registry.terraform.io/mcp-oauth/mcp", func() tfprotov6.ProviderServer {
+		return releaseContexts(providerserver.NewProtocol6(provider.New(version)())())
+	}, opts...)
 	stopProfiling()
 	if err != nil {
 		log.Fatal(err.Error())

@@ -9,8 +9,9 @@ import (
 )
 
 // EnvProfileDir names a directory where the provider process writes a CPU
-// profile (cpu-PID.pprof, the whole life of the process) and a heap profile
-// at exit (heap-PID.pprof). For the scale benchmark
+// profile (cpu-PID.pprof, the whole life of the process), a heap profile
+// at exit (heap-PID.pprof, allocations) and the in-use heap at its peak
+// (heappeak-PID.pprof, see watchPeakHeap). For the scale benchmark
 // (internal/testenv/cmd/benchscale -profile DIR); unset, nothing is done.
 const EnvProfileDir = "MCP_PROVIDER_PROFILE_DIR"
 
@@ -33,6 +34,7 @@ func startProfiling() (stop func()) {
 		_ = cpu.Close()
 		return func() {}
 	}
+	go watchPeakHeap(dir, pid)
 	return func() {
 		pprof.StopCPUProfile()
 		_ = cpu.Close()
