@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -92,19 +93,33 @@ func (r *dynamicClientResource) recoverRead(ctx context.Context, prior *dynamicC
 			recoveredNote(clientID, "stored in state, but reading the client with it failed: "+err.Error()+". The next refresh tries again."))
 		return true
 	}
+	r.storeRecoveredClient(ctx, prior, ci, token, &resp.State, resp.Private, &resp.Diagnostics)
+	resp.Diagnostics.AddWarning("Registration access token replaced through the Keycloak admin API",
+		recoveredNote(clientID, "and the client was read with it; state holds what the server has. Nothing else to do."))
+	return true
+}
+
+// privateKeySetter is the part of a response's private state the recovery
+// paths write (Read and Update responses both have it).
+type privateKeySetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// storeRecoveredClient writes what the server holds, read with a re-issued
+// registration access token, to state: the read's answer merged with prior,
+// the new token kept when the answer names none, the client verified.
+func (r *dynamicClientResource) storeRecoveredClient(ctx context.Context, prior *dynamicClientModel, ci *oauth.ClientInformation,
+	token string, st *tfsdk.State, priv privateKeySetter, diags *diag.Diagnostics) {
 	ctx = r.maskCtx(ctx, ci.ClientSecret, ci.RegistrationAccessToken)
 	if ci.RegistrationAccessToken == "" {
 		ci.RegistrationAccessToken = token
 	}
-	state := mergeRead(ctx, prior, ci.Metadata, &resp.Diagnostics)
+	state := mergeRead(ctx, prior, ci.Metadata, diags)
 	state.applyClientInformation(ci, prior)
 	state.ManagementSupported = types.BoolValue(true)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
-	resp.Diagnostics.AddWarning("Registration access token replaced through the Keycloak admin API",
-		recoveredNote(clientID, "and the client was read with it; state holds what the server has. Nothing else to do."))
-	return true
+	diags.Append(setClientState(ctx, st, &state)...)
+	diags.Append(priv.SetKey(ctx, privateVerified, []byte(`true`))...)
+	diags.Append(priv.SetKey(ctx, privateTokenMaybeRotated, nil)...)
 }
 
 // recoverDelete handles a 401 on a delete after a lost answer when admin
@@ -161,16 +176,7 @@ func (r *dynamicClientResource) recoverUpdate(ctx context.Context, e *oauth.Regi
 		prior.RegistrationAccessToken = types.StringValue(token)
 		return false
 	}
-	ctx = r.maskCtx(ctx, ci.ClientSecret, ci.RegistrationAccessToken)
-	if ci.RegistrationAccessToken == "" {
-		ci.RegistrationAccessToken = token
-	}
-	state := mergeRead(ctx, prior, ci.Metadata, &resp.Diagnostics)
-	state.applyClientInformation(ci, prior)
-	state.ManagementSupported = types.BoolValue(true)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateVerified, []byte(`true`))...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenMaybeRotated, nil)...)
+	r.storeRecoveredClient(ctx, prior, ci, token, &resp.State, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.AddAttributeError(path.Root("registration_client_uri"), "Update may have been applied; token replaced and client read again",
 		fmt.Sprintf("%s\n\nNo usable answer arrived for the update of client %q, and the server then refused the old "+
 			"registration access token: it applied the update and rotated the token. The provider's Keycloak admin access "+
