@@ -5,10 +5,7 @@ import (
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
-
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/pluginserve"
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/provider"
 )
 
@@ -20,20 +17,8 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	stopProfiling := startProfiling()
 	provider.QuietSDKLogsUnlessWanted()
-	tuneMemory()
-	var opts []tf6server.ServeOpt
-	if debug {
-		opts = append(opts, tf6server.WithManagedDebug())
-	}
-	// What providerserver.Serve does, with the framework's server wrapped so
-	// it does not keep every call's context (serve.go).
-	err := tf6server.Serve("registry.terraform.io/mcp-oauth/mcp", func() tfprotov6.ProviderServer {
-		return releaseContexts(providerserver.NewProtocol6(provider.New(version)())())
-	}, opts...)
-	stopProfiling()
-	if err != nil {
+	if err := pluginserve.Serve("registry.terraform.io/mcp-oauth/mcp", provider.New(version), debug); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -111,7 +111,7 @@ log "install test: release artifacts, terraform init / tofu init from a mirror, 
 MCP_INSTALL_TOFU="$tofu" MCP_INSTALL_TERRAFORM="${terraform_bin:-}" tools/install-test.sh
 
 # The scale benchmark at a small N: it fails when a phase sends more than the
-# minimum requests or a CLI command fails. `make bench-scale` gives the figures.
+# minimum requests (the framework floor: any request) or a CLI command fails. `make bench-scale` gives the figures.
 log "scale benchmark smoke test (10 clients, 1 repetition)"
 go run ./internal/testenv/cmd/benchscale -n 10 -reps 1 -warmup 0 -terraform "$(command -v terraform || echo "$tofu")"
 

@@ -8,8 +8,12 @@
 // rusage), Terraform's own CPU, and the requests by kind. In the same run a
 // plain Go HTTP loop does the same requests at the same concurrency (the
 // floor), and N terraform_data resources go through the same phases (what
-// Terraform itself costs for N resources). Repetitions are interleaved and
-// reported as medians.
+// Terraform itself costs for N resources). A third subject, the framework
+// floor (internal/testenv/cmd/benchfloor), serves mcp_dynamic_client with the
+// real schema on the same framework server but does none of the provider's
+// work and sends no request: what Terraform and the framework cost for a
+// resource of this schema, whatever the provider does. Repetitions are
+// interleaved and reported as medians.
 //
 //	go run ./internal/testenv/cmd/benchscale -n 200 -reps 3
 //
@@ -52,6 +56,7 @@ type config struct {
 	proxyPort                    int
 	keep                         bool
 	jsonOut, subjects, phases    string
+	floorKeep                    string
 }
 
 // wantsPhase reports whether a phase runs; destroy always does (it cleans up).
@@ -93,8 +98,9 @@ func main() {
 	flag.BoolVar(&c.keep, "keep", false, "leave the started Keycloak running and print how to -attach to it")
 	flag.StringVar(&c.workDir, "work", "", "work directory (default: a temporary one, removed at the end)")
 	flag.StringVar(&c.profileDir, "profile", "", "directory where each provider process writes cpu-PID.pprof and heap-PID.pprof")
-	flag.StringVar(&c.subjects, "subjects", "provider,noop,raw", "what to measure: provider, noop (terraform_data), raw (the Go loop)")
+	flag.StringVar(&c.subjects, "subjects", "provider,floor,noop,raw", "what to measure: provider, floor (the real schema, no provider work), noop (terraform_data), raw (the Go loop)")
 	flag.StringVar(&c.phases, "phases", "", "comma-separated phases to run (default all: apply,plan,plan-norefresh,update; destroy always runs)")
+	flag.StringVar(&c.floorKeep, "floor-keep", "", "comma-separated attributes: the floor serves a schema cut down to these (how cost follows schema size)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write every measurement to this JSON file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -112,7 +118,7 @@ func logf(format string, args ...any) {
 // measurement is one phase of one repetition.
 type measurement struct {
 	Rep       int            `json:"rep"`
-	Subject   string         `json:"subject"` // provider, noop, raw
+	Subject   string         `json:"subject"` // provider, floor, noop, raw
 	Phase     string         `json:"phase"`
 	WallMs    float64        `json:"wall_ms"`
 	CLICPUms  float64        `json:"cli_cpu_ms,omitempty"` // the CLI process alone
@@ -167,6 +173,16 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 	real, _ = filepath.Abs(real)
+	floor := filepath.Join(work, "floor-bin", "terraform-provider-mcp-floor")
+	if c.wants("floor") {
+		logf("building the framework floor provider")
+		b := exec.CommandContext(ctx, "go", "build", "-o", floor, "./internal/testenv/cmd/benchfloor")
+		b.Dir = moduleRoot(ctx)
+		b.Stdout, b.Stderr = os.Stderr, os.Stderr
+		if err := b.Run(); err != nil {
+			return fmt.Errorf("go build benchfloor: %w", err)
+		}
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -231,7 +247,7 @@ func run(ctx context.Context, c config) error {
 	issuer := admin.Issuer()
 	endpoint := admin.RegistrationEndpoint()
 
-	b := &bench{c: c, work: work, rc: rc, real: real, proxy: proxy, issuer: issuer}
+	b := &bench{c: c, work: work, rc: rc, real: real, floor: floor, proxy: proxy, issuer: issuer}
 	if err := b.writeConfigs(); err != nil {
 		return err
 	}
@@ -270,6 +286,21 @@ func run(ctx context.Context, c config) error {
 			}
 			logf("rep %d/%d: provider %s", rep, c.reps, ph.name)
 			m, err := b.cli(ctx, "provider", ph, iat)
+			if err != nil {
+				return err
+			}
+			m.Rep = rep
+			all = append(all, m)
+		}
+		for _, ph := range floorPhases {
+			if !c.wants("floor") {
+				break
+			}
+			if !c.wantsPhase(ph.name) {
+				continue
+			}
+			logf("rep %d/%d: framework floor %s", rep, c.reps, ph.name)
+			m, err := b.cli(ctx, "floor", ph, "unused")
 			if err != nil {
 				return err
 			}
@@ -348,6 +379,18 @@ var providerPhases = []phase{
 		func(n int) map[string]int { return map[string]int{"discovery": 1, "read": n, "delete": n} }},
 }
 
+// floorPhases are the provider's phases for the framework floor, which
+// sends no request at all.
+var floorPhases = func() []phase {
+	none := func(int) map[string]int { return map[string]int{} }
+	out := make([]phase, len(providerPhases))
+	for i, ph := range providerPhases {
+		ph.want = none
+		out[i] = ph
+	}
+	return out
+}()
+
 var noopPhases = []phase{
 	{"apply", []string{"apply", "-auto-approve"}, map[string]string{"name": "bench"}, nil},
 	{"plan", []string{"plan"}, map[string]string{"name": "bench"}, nil},
@@ -361,6 +404,7 @@ type bench struct {
 	work   string
 	rc     string
 	real   string
+	floor  string
 	issuer string
 	proxy  *countingProxy
 }
@@ -400,6 +444,37 @@ resource "mcp_dynamic_client" "c" {
 }
 `
 
+// floorConfig is providerConfig without discovery: the endpoint is never
+// called, since the floor provider sends nothing.
+const floorConfig = `terraform {
+  required_providers {
+    mcp = { source = "mcp-oauth/mcp" }
+  }
+}
+
+provider "mcp" {}
+
+variable "n" { type = number }
+variable "name" { type = string }
+variable "initial_access_token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "mcp_dynamic_client" "c" {
+  count                      = var.n
+  registration_endpoint      = "http://127.0.0.1:9/register"
+  initial_access_token_wo    = var.initial_access_token
+  client_name                = "${var.name} ${count.index}"
+  redirect_uris              = ["http://127.0.0.1:8888/callback"]
+  grant_types                = ["authorization_code", "client_credentials"]
+  response_types             = ["code"]
+  scope                      = "mcp:read mcp:write"
+  token_endpoint_auth_method = "client_secret_post"
+}
+`
+
 const noopConfig = `variable "n" { type = number }
 variable "name" { type = string }
 
@@ -410,7 +485,7 @@ resource "terraform_data" "c" {
 `
 
 func (b *bench) writeConfigs() error {
-	for dir, body := range map[string]string{"provider": providerConfig, "noop": noopConfig} {
+	for dir, body := range map[string]string{"provider": providerConfig, "floor": floorConfig, "noop": noopConfig} {
 		d := filepath.Join(b.work, dir)
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
@@ -420,6 +495,14 @@ func (b *bench) writeConfigs() error {
 		}
 	}
 	return nil
+}
+
+// providerBinary is what the wrapper runs for a subject.
+func (b *bench) providerBinary(subject string) string {
+	if subject == "floor" {
+		return b.floor
+	}
+	return b.real
 }
 
 // cli runs one Terraform command in the subject's directory and measures it.
@@ -432,16 +515,23 @@ func (b *bench) cli(ctx context.Context, subject string, ph phase, iat string) (
 	cmd.Dir = dir
 	env := append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+b.rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		envWrapProvider+"="+b.real, envRusageFile+"="+usageFile,
+		envWrapProvider+"="+b.providerBinary(subject), envRusageFile+"="+usageFile,
 		"TF_VAR_n="+strconv.Itoa(b.c.n))
 	for k, v := range ph.vars {
 		env = append(env, "TF_VAR_"+k+"="+v)
 	}
 	if subject == "provider" {
-		env = append(env, "TF_VAR_issuer="+b.issuer, "TF_VAR_initial_access_token="+iat)
+		env = append(env, "TF_VAR_issuer="+b.issuer)
+	}
+	if subject == "floor" && b.c.floorKeep != "" {
+		env = append(env, "BENCHFLOOR_KEEP="+b.c.floorKeep)
+	}
+	if subject == "provider" || subject == "floor" {
+		env = append(env, "TF_VAR_initial_access_token="+iat)
 		if b.c.profileDir != "" {
-			env = append(env, "MCP_PROVIDER_PROFILE_DIR="+filepath.Join(b.c.profileDir, ph.name))
-			_ = os.MkdirAll(filepath.Join(b.c.profileDir, ph.name), 0o755)
+			dir := filepath.Join(b.c.profileDir, strings.TrimPrefix(subject+"-", "provider-")+ph.name)
+			env = append(env, "MCP_PROVIDER_PROFILE_DIR="+dir)
+			_ = os.MkdirAll(dir, 0o755)
 		}
 	}
 	cmd.Env = env
@@ -577,6 +667,14 @@ func median(xs []float64) float64 {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// floorCut says how the floor's schema was cut down, if it was.
+func floorCut(keep string) string {
+	if keep == "" {
+		return ""
+	}
+	return fmt.Sprintf(" cut to %d attributes", len(strings.Split(keep, ",")))
+}
+
 // report prints the medians per subject and phase, then the ratios.
 func report(w io.Writer, c config, tfVersion string, all []measurement) {
 	med := func(subject, ph string, f func(measurement) float64) float64 {
@@ -601,23 +699,32 @@ func report(w io.Writer, c config, tfVersion string, all []measurement) {
 	fmt.Fprintf(w, "\nbenchscale: N=%d, parallelism %d, %d repetition(s), medians; %s, Keycloak %s\n",
 		c.n, c.parallelism, c.reps, tfVersion, testenv.KeycloakVersion)
 
-	fmt.Fprintf(w, "\nprovider (mcp_dynamic_client x %d):\n", c.n)
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\twall s\tprovider CPU s\tCPU ms/resource\tpeak RSS MiB\tprocesses\tterraform CPU s\t requests (last repetition)")
-	for _, ph := range providerPhases {
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t%.2f\t %s\n", ph.name,
-			med("provider", ph.name, wall)/1e3,
-			med("provider", ph.name, func(m measurement) float64 { return m.ProvCPUms })/1e3,
-			med("provider", ph.name, func(m measurement) float64 { return m.ProvCPUms })/n,
-			med("provider", ph.name, func(m measurement) float64 { return float64(m.ProvRSSk) })/1024,
-			med("provider", ph.name, func(m measurement) float64 { return float64(m.ProvProcs) }),
-			med("provider", ph.name, func(m measurement) float64 { return m.CLICPUms })/1e3,
-			reqs("provider", ph.name))
+	cpu := func(m measurement) float64 { return m.ProvCPUms }
+	for _, subject := range []struct{ name, title string }{
+		{"provider", fmt.Sprintf("provider (mcp_dynamic_client x %d)", c.n)},
+		{"floor", fmt.Sprintf("framework floor (mcp_dynamic_client's schema%s x %d, no provider work, no requests)", floorCut(c.floorKeep), c.n)},
+	} {
+		if !c.wants(subject.name) {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s:\n", subject.title)
+		tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "phase\twall s\tprovider CPU s\tCPU ms/resource\tpeak RSS MiB\tprocesses\tterraform CPU s\t requests (last repetition)")
+		for _, ph := range providerPhases {
+			fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t%.2f\t %s\n", ph.name,
+				med(subject.name, ph.name, wall)/1e3,
+				med(subject.name, ph.name, cpu)/1e3,
+				med(subject.name, ph.name, cpu)/n,
+				med(subject.name, ph.name, func(m measurement) float64 { return float64(m.ProvRSSk) })/1024,
+				med(subject.name, ph.name, func(m measurement) float64 { return float64(m.ProvProcs) }),
+				med(subject.name, ph.name, func(m measurement) float64 { return m.CLICPUms })/1e3,
+				reqs(subject.name, ph.name))
+		}
+		tw.Flush()
 	}
-	tw.Flush()
 
 	fmt.Fprintf(w, "\nno-op baseline (terraform_data x %d, built into Terraform):\n", c.n)
-	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "phase\twall s\tterraform CPU s\t")
 	for _, ph := range noopPhases {
 		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t\n", ph.name, med("noop", ph.name, wall)/1e3,
@@ -635,14 +742,17 @@ func report(w io.Writer, c config, tfVersion string, all []measurement) {
 
 	fmt.Fprintln(w, "\nratios (medians):")
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tprovider wall / raw\t(provider - no-op) wall / raw\tprovider CPU ms/resource\t")
-	for _, ph := range []string{"apply", "plan", "update", "destroy"} {
+	fmt.Fprintln(tw, "phase\tprovider wall / raw\t(provider - no-op) wall / raw\tprovider CPU ms/resource\tof which the floor's\tthe provider's own\t")
+	for _, ph := range []string{"apply", "plan", "plan-norefresh", "update", "destroy"} {
 		pw, nw, rw := med("provider", ph, wall), med("noop", ph, wall), med("raw", ph, wall)
 		if rw == 0 {
 			rw = math.NaN()
 		}
-		fmt.Fprintf(tw, "%s\t%.1fx\t%.1fx\t%.2f\t\n", ph, pw/rw, (pw-nw)/rw,
-			med("provider", ph, func(m measurement) float64 { return m.ProvCPUms })/n)
+		pc, fc := med("provider", ph, cpu)/n, med("floor", ph, cpu)/n
+		if !c.wants("floor") {
+			fc = math.NaN()
+		}
+		fmt.Fprintf(tw, "%s\t%.1fx\t%.1fx\t%.2f\t%.2f\t%.2f\t\n", ph, pw/rw, (pw-nw)/rw, pc, fc, pc-fc)
 	}
 	tw.Flush()
 }
