@@ -7,7 +7,7 @@
 // (each provider process runs under a small wrapper that records its
 // rusage), Terraform's own CPU, and the requests by kind. In the same run a
 // plain Go HTTP loop does the same requests at the same concurrency (the
-// floor), and N terraform_data resources go through the same phases (what
+// HTTP floor), and N terraform_data resources go through the same phases (what
 // Terraform itself costs for N resources). A third subject, the framework
 // floor (internal/testenv/cmd/benchfloor), serves mcp_dynamic_client with the
 // real schema on the same framework server but does none of the provider's
@@ -524,12 +524,15 @@ func (b *bench) cli(ctx context.Context, subject string, ph phase, iat string) (
 		env = append(env, "TF_VAR_issuer="+b.issuer)
 	}
 	if subject == "floor" && b.c.floorKeep != "" {
-		env = append(env, "BENCHFLOOR_KEEP="+b.c.floorKeep)
+		env = append(env, envFloorKeep+"="+b.c.floorKeep)
 	}
 	if subject == "provider" || subject == "floor" {
 		env = append(env, "TF_VAR_initial_access_token="+iat)
 		if b.c.profileDir != "" {
-			dir := filepath.Join(b.c.profileDir, strings.TrimPrefix(subject+"-", "provider-")+ph.name)
+			dir := filepath.Join(b.c.profileDir, ph.name)
+			if subject == "floor" {
+				dir = filepath.Join(b.c.profileDir, "floor-"+ph.name)
+			}
 			env = append(env, "MCP_PROVIDER_PROFILE_DIR="+dir)
 			_ = os.MkdirAll(dir, 0o755)
 		}

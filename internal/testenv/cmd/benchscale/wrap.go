@@ -18,6 +18,8 @@ import (
 const (
 	envWrapProvider = "BENCHSCALE_PROVIDER_BIN"
 	envRusageFile   = "BENCHSCALE_RUSAGE_FILE"
+	// envFloorKeep is benchfloor's envKeepAttributes (-floor-keep).
+	envFloorKeep = "BENCHFLOOR_KEEP"
 )
 
 // usage is one provider process's resource use.
