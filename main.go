@@ -17,7 +17,6 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	provider.QuietSDKLogsUnlessWanted()
 	if err := pluginserve.Serve("registry.terraform.io/mcp-oauth/mcp", provider.New(version), debug); err != nil {
 		log.Fatal(err.Error())
 	}

@@ -110,8 +110,9 @@ tools/conformance.sh
 log "install test: release artifacts, terraform init / tofu init from a mirror, a plan"
 MCP_INSTALL_TOFU="$tofu" MCP_INSTALL_TERRAFORM="${terraform_bin:-}" tools/install-test.sh
 
-# The scale benchmark at a small N: it fails when a phase sends more than the
-# minimum requests (the framework floor: any request) or a CLI command fails. `make bench-scale` gives the figures.
+# The scale benchmark at a small N: it fails when a phase sends other requests
+# than the minimum (the framework floor: any request) or a CLI command fails.
+# `make bench-scale` gives the figures.
 log "scale benchmark smoke test (10 clients, 1 repetition)"
 go run ./internal/testenv/cmd/benchscale -n 10 -reps 1 -warmup 0 -terraform "$(command -v terraform || echo "$tofu")"
 

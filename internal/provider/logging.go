@@ -43,8 +43,8 @@ func LogsWanted() bool {
 
 // QuietSDKLogsUnlessWanted turns off the plugin SDK's own loggers (which
 // default to TRACE and format every line as JSON for Terraform to throw
-// away) when no log setting is present. Called once by main before serving;
-// with any log setting present it changes nothing.
+// away) when no log setting is present. Called once by pluginserve.Serve
+// before serving; with any log setting present it changes nothing.
 func QuietSDKLogsUnlessWanted() {
 	if LogsWanted() {
 		return

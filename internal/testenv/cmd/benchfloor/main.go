@@ -1,19 +1,25 @@
 // Command benchfloor is the "framework floor" subject of the scale benchmark
 // (internal/testenv/cmd/benchscale): a provider that serves
-// mcp_dynamic_client with the real resource's schema (its attributes, plan
-// modifiers, validators and defaults, taken from the provider package) on the
-// same terraform-plugin-framework server, served alike (internal/pluginserve), but with none of the provider's own
-// work: no discovery, no HTTP, no resource-level plan logic, no state codec.
-// Create and Update store the plan with its unknowns set to null, Read keeps
-// the state, Delete does nothing.
+// mcp_dynamic_client with the real resource's schema and identity schema
+// (its attributes, validators, plan modifiers and defaults, taken from the
+// provider package) on the same terraform-plugin-framework server, served
+// alike (internal/pluginserve), but with none of the provider's own work: no
+// discovery, no HTTP, no resource-level plan logic, no state codec. Create
+// fills what the server would have answered from a recorded Keycloak answer
+// (keycloak_answer.json, secrets replaced by strings of the same length), so
+// states have the real size; Update stores the plan, Read keeps the state,
+// Delete does nothing.
 //
 // What it costs per resource is what Terraform and the framework spend on a
-// resource with this schema whatever the provider does; the real provider's
-// CPU minus this one's is the provider's own.
+// resource with this schema, plus the schema's own validators and plan
+// modifiers; the real provider's CPU minus this one's is the rest of the
+// provider's work (discovery, HTTP, plan logic, state mapping).
 package main
 
 import (
 	"context"
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"log"
 	"os"
@@ -28,45 +34,87 @@ import (
 
 	"github.com/mcp-oauth/terraform-provider-mcp/internal/pluginserve"
 	mcp "github.com/mcp-oauth/terraform-provider-mcp/internal/provider"
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/testenv"
 )
 
 // resourceType is the one resource type the floor serves.
 const resourceType = "mcp_dynamic_client"
 
-// envKeepAttributes, a comma-separated list of attribute names, cuts the
-// schema down to those attributes (the benchmark's -floor-keep), to show
-// how the cost follows the schema's size.
-const envKeepAttributes = "BENCHFLOOR_KEEP"
+// keycloakAnswer is what Keycloak registered for one of the benchmark's
+// clients, by attribute: the values Create puts where the plan is unknown.
+//
+//go:embed keycloak_answer.json
+var keycloakAnswer []byte
 
 func main() {
-	real, err := realResource(context.Background())
+	clientResource, err := realResource(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	mcp.QuietSDKLogsUnlessWanted()
-	err = pluginserve.Serve("registry.terraform.io/mcp-oauth/mcp", func() provider.Provider { return floorProvider{real: real} }, false)
+	keep, err := keptAttributes(clientResource, os.Getenv(testenv.EnvBenchFloorKeep))
 	if err != nil {
+		log.Fatal(err)
+	}
+	answer, err := parseAnswer(keycloakAnswer)
+	if err != nil {
+		log.Fatal(err)
+	}
+	floor := floorProvider{res: floorResource{real: clientResource, keep: keep, answer: answer}}
+	if err := pluginserve.Serve("registry.terraform.io/mcp-oauth/mcp", func() provider.Provider { return floor }, false); err != nil {
 		log.Fatal(err)
 	}
 }
 
 // realResource finds mcp_dynamic_client among the real provider's resources,
 // so the floor always carries the schema the provider ships.
-func realResource(ctx context.Context) (resource.Resource, error) {
+func realResource(ctx context.Context) (resource.ResourceWithIdentity, error) {
 	p := mcp.New("floor")()
 	for _, newResource := range p.Resources(ctx) {
 		r := newResource()
 		var md resource.MetadataResponse
 		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "mcp"}, &md)
-		if md.TypeName == resourceType {
-			return r, nil
+		if md.TypeName != resourceType {
+			continue
 		}
+		withIdentity, ok := r.(resource.ResourceWithIdentity)
+		if !ok {
+			return nil, fmt.Errorf("%s has no identity schema any more: update the floor", resourceType)
+		}
+		return withIdentity, nil
 	}
 	return nil, fmt.Errorf("the provider has no %s resource", resourceType)
 }
 
+// keptAttributes parses the benchmark's -floor-keep list (empty: keep all)
+// and refuses names the schema does not have, so a report's count is true.
+func keptAttributes(r resource.Resource, list string) (map[string]bool, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	var schema resource.SchemaResponse
+	r.Schema(context.Background(), resource.SchemaRequest{}, &schema)
+	keep := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if _, ok := schema.Schema.Attributes[name]; !ok {
+			return nil, fmt.Errorf("%s has no attribute %q to keep", resourceType, name)
+		}
+		keep[name] = true
+	}
+	return keep, nil
+}
+
+// parseAnswer reads keycloak_answer.json: attribute name to its JSON value.
+func parseAnswer(b []byte) (map[string]json.RawMessage, error) {
+	var answer map[string]json.RawMessage
+	if err := json.Unmarshal(b, &answer); err != nil {
+		return nil, fmt.Errorf("keycloak_answer.json: %w", err)
+	}
+	return answer, nil
+}
+
 // floorProvider has no settings and one resource.
-type floorProvider struct{ real resource.Resource }
+type floorProvider struct{ res floorResource }
 
 func (p floorProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "mcp"
@@ -80,11 +128,18 @@ func (p floorProvider) Configure(context.Context, provider.ConfigureRequest, *pr
 func (p floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
 
 func (p floorProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return floorResource(p) }}
+	return []func() resource.Resource{func() resource.Resource { return p.res }}
 }
 
-// floorResource borrows the real resource's type name and schema only.
-type floorResource struct{ real resource.Resource }
+// floorResource borrows the real resource's type name, schema and identity
+// schema, nothing else.
+type floorResource struct {
+	real   resource.ResourceWithIdentity
+	keep   map[string]bool // nil: every attribute
+	answer map[string]json.RawMessage
+}
+
+var _ resource.ResourceWithIdentity = floorResource{}
 
 func (r floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	r.real.Metadata(ctx, req, resp)
@@ -92,43 +147,86 @@ func (r floorResource) Metadata(ctx context.Context, req resource.MetadataReques
 
 func (r floorResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
 	r.real.Schema(ctx, req, resp)
-	if keep := os.Getenv(envKeepAttributes); keep != "" {
-		kept := map[string]bool{}
-		for _, name := range strings.Split(keep, ",") {
-			kept[strings.TrimSpace(name)] = true
-		}
-		for name := range resp.Schema.Attributes {
-			if !kept[name] {
-				delete(resp.Schema.Attributes, name)
-			}
+	if r.keep == nil {
+		return
+	}
+	for name := range resp.Schema.Attributes {
+		if !r.keep[name] {
+			delete(resp.Schema.Attributes, name)
 		}
 	}
 }
 
-func (r floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	storePlan(req.Plan, &resp.State, &resp.Diagnostics)
+func (r floorResource) IdentitySchema(ctx context.Context, req resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	r.real.IdentitySchema(ctx, req, resp)
 }
 
-func (r floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (r floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	state, err := fillUnknowns(req.Plan.Raw, r.answer)
+	if err != nil {
+		resp.Diagnostics.AddError("floor: plan to state", err.Error())
+		return
+	}
+	resp.State.Raw = state
+	setIdentity(state, resp.Identity, &resp.Diagnostics)
+}
+
+// Read keeps the state (the framework has already copied the request's
+// state into the response) and records the identity, as the real resource
+// does on every read: CLIs before 1.12 keep none.
+func (r floorResource) Read(_ context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	setIdentity(req.State.Raw, resp.Identity, &resp.Diagnostics)
+}
 
 func (r floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	storePlan(req.Plan, &resp.State, &resp.Diagnostics)
+	state, err := fillUnknowns(req.Plan.Raw, r.answer)
+	if err != nil {
+		resp.Diagnostics.AddError("floor: plan to state", err.Error())
+		return
+	}
+	resp.State.Raw = state
+	setIdentity(state, resp.Identity, &resp.Diagnostics)
 }
 
 func (r floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
-// storePlan writes the plan to state with every unknown value set to null:
-// a computed attribute the server would have filled stays empty.
-func storePlan(plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	known, err := tftypes.Transform(plan.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
-		if !v.IsKnown() {
-			return tftypes.NewValue(v.Type(), nil), nil
+// fillUnknowns returns the plan with each unknown top-level attribute set to
+// the recorded answer's value, or to null where the answer has none.
+func fillUnknowns(plan tftypes.Value, answer map[string]json.RawMessage) (tftypes.Value, error) {
+	return tftypes.Transform(plan, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
 		}
-		return v, nil
+		steps := p.Steps()
+		if len(steps) == 1 {
+			if name, ok := steps[0].(tftypes.AttributeName); ok {
+				if raw, ok := answer[string(name)]; ok {
+					return tftypes.ValueFromJSONWithOpts(raw, v.Type(), tftypes.ValueFromJSONOpts{})
+				}
+			}
+		}
+		return tftypes.NewValue(v.Type(), nil), nil
 	})
-	if err != nil {
-		diags.AddError("floor: plan to state", err.Error())
+}
+
+// setIdentity records the identity the real resource would: the
+// registration client URI and client_id from the state.
+func setIdentity(state tftypes.Value, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	if identity == nil {
 		return
 	}
-	state.Raw = known
+	var attrs map[string]tftypes.Value
+	if err := state.As(&attrs); err != nil {
+		diags.AddError("floor: identity", err.Error())
+		return
+	}
+	id := map[string]tftypes.Value{}
+	for _, name := range []string{"registration_client_uri", "client_id"} {
+		v, ok := attrs[name]
+		if !ok {
+			v = tftypes.NewValue(tftypes.String, nil)
+		}
+		id[name] = v
+	}
+	identity.Raw = tftypes.NewValue(identity.Raw.Type(), id)
 }

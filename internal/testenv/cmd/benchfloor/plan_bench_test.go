@@ -6,17 +6,20 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/mcp-oauth/terraform-provider-mcp/internal/pluginserve"
 )
 
 // These benchmarks put a number on the part of the framework floor a
 // hand-written protocol-6 resource could avoid: a no-change
-// PlanResourceChange (what a refresh-only plan sends per client) through
-// the framework with mcp_dynamic_client's schema, against the work any
-// implementation must do for the same call (decode the three values,
-// compare them, encode the plan).
+// PlanResourceChange (what a plan sends for each client whose configuration
+// did not change) through the framework's server as the plugin runs it
+// (pluginserve.NewServer) with mcp_dynamic_client's schema, against the
+// work any implementation must do for the same call (decode the three
+// values, compare them, encode the plan). Every attribute is set. They run
+// with Go's default GOGC; the plugin process runs with pluginserve's.
 //
 //	go test -run '^$' -bench . -benchmem ./internal/testenv/cmd/benchfloor
 
@@ -31,11 +34,8 @@ type planFixture struct {
 func newPlanFixture(tb testing.TB) planFixture {
 	tb.Helper()
 	ctx := context.Background()
-	real, err := realResource(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	server := providerserver.NewProtocol6(func() provider.Provider { return floorProvider{real: real} }())()
+	floor := floorProvider{res: newFloor(tb, nil)}
+	server := pluginserve.NewServer(func() provider.Provider { return floor })
 	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || len(schemas.Diagnostics) > 0 {
 		tb.Fatalf("schema: %v %v", err, schemas.Diagnostics)

@@ -18,8 +18,6 @@ import (
 const (
 	envWrapProvider = "BENCHSCALE_PROVIDER_BIN"
 	envRusageFile   = "BENCHSCALE_RUSAGE_FILE"
-	// envFloorKeep is benchfloor's envKeepAttributes (-floor-keep).
-	envFloorKeep = "BENCHFLOOR_KEEP"
 )
 
 // usage is one provider process's resource use.
@@ -34,9 +32,9 @@ type usage struct {
 }
 
 // runWrapped is main when the binary runs as the provider wrapper.
-func runWrapped(real string) {
+func runWrapped(target string) {
 	t0 := time.Now()
-	cmd := exec.CommandContext(context.Background(), real, os.Args[1:]...)
+	cmd := exec.CommandContext(context.Background(), target, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err := cmd.Run()
