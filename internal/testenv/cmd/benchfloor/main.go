@@ -162,13 +162,7 @@ func (r floorResource) IdentitySchema(ctx context.Context, req resource.Identity
 }
 
 func (r floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	state, err := fillUnknowns(req.Plan.Raw, r.answer)
-	if err != nil {
-		resp.Diagnostics.AddError("floor: plan to state", err.Error())
-		return
-	}
-	resp.State.Raw = state
-	setIdentity(state, resp.Identity, &resp.Diagnostics)
+	r.storePlan(req.Plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Read keeps the state (the framework has already copied the request's
@@ -179,13 +173,19 @@ func (r floorResource) Read(_ context.Context, req resource.ReadRequest, resp *r
 }
 
 func (r floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	state, err := fillUnknowns(req.Plan.Raw, r.answer)
+	r.storePlan(req.Plan, &resp.State, resp.Identity, &resp.Diagnostics)
+}
+
+// storePlan is what Create and Update do: the plan, its unknowns filled
+// from the recorded answer, becomes the state, with its identity.
+func (r floorResource) storePlan(plan tfsdk.Plan, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	known, err := fillUnknowns(plan.Raw, r.answer)
 	if err != nil {
-		resp.Diagnostics.AddError("floor: plan to state", err.Error())
+		diags.AddError("floor: plan to state", err.Error())
 		return
 	}
-	resp.State.Raw = state
-	setIdentity(state, resp.Identity, &resp.Diagnostics)
+	state.Raw = known
+	setIdentity(known, identity, diags)
 }
 
 func (r floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

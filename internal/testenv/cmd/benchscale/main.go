@@ -163,23 +163,15 @@ func run(ctx context.Context, c config) error {
 	providerPath := c.providerBin
 	if providerPath == "" {
 		providerPath = filepath.Join(work, "provider", "terraform-provider-mcp")
-		logf("building the provider")
-		b := exec.CommandContext(ctx, "go", "build", "-o", providerPath, ".")
-		b.Dir = moduleRoot(ctx)
-		b.Stdout, b.Stderr = os.Stderr, os.Stderr
-		if err := b.Run(); err != nil {
-			return fmt.Errorf("go build: %w", err)
+		if err := goBuild(ctx, "the provider", ".", providerPath); err != nil {
+			return err
 		}
 	}
 	providerPath, _ = filepath.Abs(providerPath)
 	floor := filepath.Join(work, "floor-bin", "terraform-provider-mcp-floor")
 	if c.wants("floor") {
-		logf("building the framework floor provider")
-		b := exec.CommandContext(ctx, "go", "build", "-o", floor, "./internal/testenv/cmd/benchfloor")
-		b.Dir = moduleRoot(ctx)
-		b.Stdout, b.Stderr = os.Stderr, os.Stderr
-		if err := b.Run(); err != nil {
-			return fmt.Errorf("go build benchfloor: %w", err)
+		if err := goBuild(ctx, "the framework floor provider", "./internal/testenv/cmd/benchfloor", floor); err != nil {
+			return err
 		}
 	}
 	self, err := os.Executable()
@@ -316,6 +308,18 @@ func freePort(ctx context.Context) (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// goBuild builds the module's package pkg into out.
+func goBuild(ctx context.Context, what, pkg, out string) error {
+	logf("building %s", what)
+	b := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	b.Dir = moduleRoot(ctx)
+	b.Stdout, b.Stderr = os.Stderr, os.Stderr
+	if err := b.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return nil
 }
 
 func moduleRoot(ctx context.Context) string {
